@@ -1,0 +1,95 @@
+"""Keyless (Sigstore) verification and signing through the `sigstore` library, offline.
+
+Imported only when a keyless signature is involved: `sigstore` is slow to import.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from aibom.errors import InputError, VerificationError
+from aibom.oms.bundle import ParsedBundle
+
+PRODUCTION_TUF = "https%3A%2F%2Ftuf-repo-cdn.sigstore.dev"
+
+
+def production_trusted_root() -> Any:
+    """The production trusted root embedded in the sigstore package: no network, no cache."""
+    from sigstore.models import ClientTrustConfig, TrustedRoot
+
+    try:
+        data = resources.files("sigstore._store").joinpath(PRODUCTION_TUF, "trusted_root.json")
+        from sigstore_models.trustroot import v1 as trustroot_v1
+
+        return TrustedRoot(trustroot_v1.TrustedRoot.from_json(data.read_bytes()))
+    except (FileNotFoundError, ModuleNotFoundError, ImportError):
+        return ClientTrustConfig.production(offline=True).trusted_root
+
+
+def load_trust_config(path: Path) -> Any:
+    from sigstore.models import ClientTrustConfig
+
+    try:
+        return ClientTrustConfig.from_json(path.read_text())
+    except OSError as exc:
+        raise InputError(f"cannot read trust config {path}: {exc.strerror}") from None
+    except Exception as exc:  # sigstore raises pydantic/ValueError variants
+        raise InputError(f"trust config {path} is not a Sigstore ClientTrustConfig: {_first_line(exc)}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+
+
+def verify_keyless(parsed: ParsedBundle, identity: str, issuer: str, trust_config: Path | None) -> None:
+    """Check identity and issuer by name first (precise messages), then let sigstore verify the
+    certificate chain, SCT, transparency log entry and DSSE signature against the trust root."""
+    signer = parsed.signature.signer
+    if signer.method != "sigstore":
+        raise VerificationError(f"signature was made with a {signer.method}, not keyless Sigstore")
+    if signer.identity != identity:
+        raise VerificationError(f"wrong identity: signed by {signer.identity!r}, expected {identity!r}")
+    if signer.issuer != issuer:
+        raise VerificationError(f"wrong issuer: signed via {signer.issuer!r}, expected {issuer!r}")
+    from sigstore.errors import Error as SigstoreError
+    from sigstore.models import Bundle
+    from sigstore.verify import Verifier, policy
+
+    root = load_trust_config(trust_config).trusted_root if trust_config else production_trusted_root()
+    try:
+        bundle = Bundle.from_json(parsed.raw)
+    except Exception as exc:  # sigstore wraps parse errors inconsistently
+        raise InputError(f"bundle is not a valid Sigstore bundle: {_first_line(exc)}") from None
+    try:
+        payload_type, payload = Verifier(trusted_root=root).verify_dsse(
+            bundle, policy.Identity(identity=identity, issuer=issuer)
+        )
+    except SigstoreError as exc:
+        raise VerificationError(f"Sigstore verification failed: {_first_line(exc)}") from None
+    if payload != parsed.envelope.payload or payload_type != parsed.envelope.payload_type:
+        raise VerificationError("Sigstore verified a different payload than the one read")
+
+
+def sign_keyless(payload: bytes, identity_token: str, trust_config: Path | None) -> dict[str, Any]:
+    """Sign an in-toto payload keyless; returns the Sigstore bundle as a JSON object."""
+    from sigstore.dsse import Statement
+    from sigstore.errors import Error as SigstoreError
+    from sigstore.models import ClientTrustConfig
+    from sigstore.oidc import IdentityError, IdentityToken
+    from sigstore.sign import SigningContext
+
+    config = load_trust_config(trust_config) if trust_config else ClientTrustConfig.production()
+    try:
+        token = IdentityToken(identity_token)
+    except IdentityError as exc:
+        raise InputError(f"identity token rejected: {_first_line(exc)}") from None
+    try:
+        context = SigningContext.from_trust_config(config)
+        with context.signer(token, cache=True) as signer:
+            bundle = signer.sign_dsse(Statement(payload))
+    except SigstoreError as exc:
+        raise VerificationError(f"Sigstore signing failed: {_first_line(exc)}") from None
+    return json.loads(bundle.to_json())

@@ -1,0 +1,181 @@
+"""Produce OMS v1.0 bundles that model_signing 1.1.1 verifies: key, certificate or keyless."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+
+from aibom.errors import InputError
+from aibom.oms import certs, dsse
+from aibom.oms.bundle import MEDIA_TYPES, ParsedBundle, parse_bundle
+from aibom.oms.hashing import HASH_TYPES, manifest_resources, root_digest
+from aibom.oms.model import (
+    DEFAULT_SHARD_SIZE,
+    INTOTO_PAYLOAD_TYPE,
+    PREDICATE_V1,
+    STATEMENT_TYPE,
+    Resource,
+    Serialization,
+)
+from aibom.oms.tree import IgnoreSet, enumerate_model
+
+BUNDLE_MEDIA_TYPE = MEDIA_TYPES[-1]
+# Evidence that lives beside the model is never part of what the model's signature covers,
+# so adding a lineage attestation after signing breaks no verification.
+EVIDENCE_FILES = ("model.sig", "lineage.sig")
+
+
+@dataclass(frozen=True)
+class KeySigner:
+    private_key_pem: bytes
+    password: bytes | None = None
+
+
+@dataclass(frozen=True)
+class CertificateSigner:
+    private_key_pem: bytes
+    signing_certificate_pem: bytes
+    chain_pem: tuple[bytes, ...] = ()
+    password: bytes | None = None
+
+
+@dataclass(frozen=True)
+class KeylessSigner:
+    identity_token: str
+    trust_config: Path | None = None
+
+
+Signer = KeySigner | CertificateSigner | KeylessSigner
+
+
+def statement_payload(model: Path, serialization_: Serialization, resources: Sequence[Resource]) -> bytes:
+    """The in-toto statement, serialized once; these bytes are what gets signed."""
+    name = os.path.basename(os.path.abspath(model)) or "model"
+    statement = {
+        "_type": STATEMENT_TYPE,
+        "subject": [{"name": name, "digest": {"sha256": root_digest(r.digest for r in resources)}}],
+        "predicateType": PREDICATE_V1,
+        "predicate": {
+            "serialization": serialization_.as_predicate(),
+            "resources": [{"name": r.name, "algorithm": r.algorithm, "digest": r.digest} for r in resources],
+        },
+    }
+    return json.dumps(statement, sort_keys=True, separators=(",", ":")).encode()
+
+
+def sign_model(
+    model: Path,
+    signature: Path,
+    signer: Signer,
+    *,
+    hash_type: str = "sha256",
+    shard_size: int | None = None,
+    ignore_paths: Iterable[Path] = (),
+    allow_symlinks: bool = False,
+    workers: int | None = None,
+) -> ParsedBundle:
+    """Hash the model, sign the manifest and write the bundle to `signature` atomically."""
+    if hash_type not in HASH_TYPES:
+        raise InputError(f"unsupported hash type {hash_type!r} (supported: {', '.join(HASH_TYPES)})")
+    if shard_size is not None and shard_size <= 0:
+        raise InputError("--shard-size must be a positive number of bytes")
+    ignore = IgnoreSet(model, relative=EVIDENCE_FILES, absolute=[*ignore_paths, signature])
+    files = enumerate_model(model, allow_symlinks=allow_symlinks, ignore=ignore)
+    if not files:
+        raise InputError(f"model {model} has no files to sign")
+    ser = Serialization(
+        method="shards" if shard_size else "files",
+        hash_type=hash_type,
+        allow_symlinks=allow_symlinks,
+        shard_size=shard_size,
+        ignore_paths=ignore.recorded() if model.is_dir() else (),
+    )
+    resources = manifest_resources(files, ser, workers=workers)
+    payload = statement_payload(model, ser, resources)
+    bundle = sign_payload(payload, signer)
+    raw = json.dumps(bundle, indent=2, sort_keys=True).encode() + b"\n"
+    parsed = parse_bundle(raw, source="new signature")
+    write_atomic(signature, raw)
+    return parsed
+
+
+def sign_payload(payload: bytes, signer: Signer) -> dict[str, Any]:
+    """Wrap an in-toto payload in a signed DSSE envelope inside a Sigstore bundle."""
+    if isinstance(signer, KeylessSigner):
+        from aibom.oms.keyless import sign_keyless
+
+        return sign_keyless(payload, signer.identity_token, signer.trust_config)
+    key = _load_private_key(signer.private_key_pem, signer.password)
+    if isinstance(signer, KeySigner):
+        material: dict[str, Any] = {
+            "publicKey": {"hint": certs.public_key_hint(key.public_key())},
+            "tlogEntries": [],
+        }
+    else:
+        material = {"x509CertificateChain": {"certificates": _chain(signer, key)}, "tlogEntries": []}
+    envelope = {
+        "payload": _b64(payload),
+        "payloadType": INTOTO_PAYLOAD_TYPE,
+        "signatures": [{"sig": _b64(dsse.sign(key, payload))}],
+    }
+    return {"mediaType": BUNDLE_MEDIA_TYPE, "verificationMaterial": material, "dsseEnvelope": envelope}
+
+
+def _chain(signer: CertificateSigner, key: Any) -> list[dict[str, str]]:
+    leaf = certs.load_pem_file_certificates(signer.signing_certificate_pem, "signing certificate")[0]
+    if certs.public_key_fingerprint(leaf.public_key()) != certs.public_key_fingerprint(key.public_key()):
+        raise InputError("the signing certificate does not belong to the private key")
+    chain: list[x509.Certificate] = [leaf]
+    for i, pem in enumerate(signer.chain_pem):
+        chain += certs.load_pem_file_certificates(pem, f"certificate chain file {i + 1}")
+    der = [c.public_bytes(serialization.Encoding.DER) for c in chain]
+    return [{"rawBytes": _b64(d)} for d in dict.fromkeys(der)]
+
+
+def _load_private_key(pem: bytes, password: bytes | None) -> Any:
+    try:
+        key = serialization.load_pem_private_key(pem, password=password)
+    except TypeError:
+        raise InputError("private key is encrypted: give its password") from None
+    except (ValueError, UnsupportedAlgorithm):
+        raise InputError("private key is not a valid PEM private key (or the password is wrong)") from None
+    dsse.require_ec(key, "private key")
+    return key
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write beside the target and rename, so a crash never leaves half a signature."""
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+__all__ = [
+    "DEFAULT_SHARD_SIZE",
+    "CertificateSigner",
+    "KeySigner",
+    "KeylessSigner",
+    "sign_model",
+    "sign_payload",
+]

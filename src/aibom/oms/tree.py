@@ -1,0 +1,148 @@
+"""Enumerate the files of a model the way OMS defines it, without ever leaving the model.
+
+The walk never opens a name taken from a signature: it lists what is on disk and the
+verifier compares names. Symbolic links are refused unless allowed, and even then a link
+may only point inside the model (a link out of it is how a verifier gets tricked into
+reading /etc/passwd or a file the attacker controls elsewhere).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from aibom.errors import InputError
+from aibom.oms.model import DEFAULT_IGNORES
+
+SINGLE_FILE_NAME = "."  # what model_signing records for a model that is one file
+
+
+class ModelTreeError(InputError):
+    """The model directory holds something OMS cannot sign or verify safely."""
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    name: str  # canonical relative POSIX path, or "." for a single-file model
+    path: str  # absolute path to read (the real path behind an allowed symlink)
+    size: int
+    identity: tuple[int, int, int, int, int]  # st_dev, st_ino, st_size, st_mtime_ns, st_ctime_ns
+
+
+class IgnoreSet:
+    """Paths excluded from signing: the git defaults at the top level, user paths relative to
+    the root (each with its whole subtree) and absolute paths such as the signature file."""
+
+    def __init__(
+        self, root: Path, relative: Iterable[str] = (), absolute: Iterable[Path] = ()
+    ) -> None:
+        self._prefixes: set[tuple[str, ...]] = {(name,) for name in DEFAULT_IGNORES}
+        for rel in relative:
+            parts = _relative_parts(rel)
+            if parts:
+                self._prefixes.add(parts)
+        real_root = os.path.realpath(root)
+        for path in absolute:
+            rel = os.path.relpath(os.path.realpath(path), real_root)
+            if rel != "." and not rel.startswith(".." + os.sep) and rel != "..":
+                self._prefixes.add(tuple(Path(rel).parts))
+
+    def covers(self, parts: tuple[str, ...]) -> bool:
+        return any(parts[:n] in self._prefixes for n in range(1, len(parts) + 1))
+
+    def recorded(self) -> tuple[str, ...]:
+        """The ignore list as it is written into a signature: sorted, POSIX separators."""
+        return tuple(sorted("/".join(p) for p in self._prefixes))
+
+
+def _relative_parts(rel: str) -> tuple[str, ...]:
+    parts = tuple(p for p in rel.replace("\\", "/").split("/") if p not in ("", "."))
+    if ".." in parts or rel.startswith("/"):
+        return ()  # an ignore entry may not point outside the model; it is dropped
+    return parts
+
+
+def enumerate_model(root: Path, *, allow_symlinks: bool, ignore: IgnoreSet) -> list[ModelFile]:
+    """List every regular file of the model, sorted by name."""
+    try:
+        st = os.lstat(root)
+    except OSError as exc:
+        raise ModelTreeError(f"cannot read model {root}: {exc.strerror}") from None
+    if stat.S_ISLNK(st.st_mode):
+        root = Path(os.path.realpath(root))
+        st = os.stat(root)
+    if stat.S_ISREG(st.st_mode):
+        return [ModelFile(SINGLE_FILE_NAME, str(os.path.abspath(root)), st.st_size, _identity(st))]
+    if not stat.S_ISDIR(st.st_mode):
+        raise ModelTreeError(f"model {root} is neither a file nor a directory")
+    walker = _Walker(Path(os.path.realpath(root)), allow_symlinks, ignore)
+    walker.walk(str(walker.root), (), st)
+    walker.files.sort(key=lambda f: f.name)
+    return walker.files
+
+
+def _identity(st: os.stat_result) -> tuple[int, int, int, int, int]:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+class _Walker:
+    def __init__(self, root: Path, allow_symlinks: bool, ignore: IgnoreSet) -> None:
+        self.root = root
+        self.allow_symlinks = allow_symlinks
+        self.ignore = ignore
+        self.files: list[ModelFile] = []
+        self._active_dirs: set[tuple[int, int]] = set()
+
+    def walk(self, directory: str, parts: tuple[str, ...], dir_stat: os.stat_result) -> None:
+        key = (dir_stat.st_dev, dir_stat.st_ino)
+        if key in self._active_dirs:
+            raise ModelTreeError(f"symlink loop at {'/'.join(parts)}")
+        self._active_dirs.add(key)
+        try:
+            with os.scandir(directory) as entries:
+                children = sorted(entries, key=lambda e: e.name)
+        except OSError as exc:
+            raise ModelTreeError(f"cannot list {directory}: {exc.strerror}") from None
+        for entry in children:
+            self._visit(entry, (*parts, entry.name))
+        self._active_dirs.discard(key)
+
+    def _visit(self, entry: os.DirEntry[str], parts: tuple[str, ...]) -> None:
+        if self.ignore.covers(parts):
+            return
+        name = "/".join(parts)
+        _check_name(name)
+        st = entry.stat(follow_symlinks=False)
+        path = entry.path
+        if stat.S_ISLNK(st.st_mode):
+            if not self.allow_symlinks:
+                raise ModelTreeError(
+                    f"{name} is a symbolic link and the signature does not allow symlinks"
+                )
+            path = self._inside_target(name, entry.path)
+            st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            self.walk(path, parts, st)
+        elif stat.S_ISREG(st.st_mode):
+            self.files.append(ModelFile(name, path, st.st_size, _identity(st)))
+        else:
+            raise ModelTreeError(f"{name} is not a regular file or directory")
+
+    def _inside_target(self, name: str, link: str) -> str:
+        try:
+            target = os.path.realpath(link, strict=True)
+        except (OSError, RuntimeError):
+            raise ModelTreeError(f"{name} is a broken or looping symbolic link") from None
+        if os.path.commonpath([target, self.root]) != str(self.root):
+            raise ModelTreeError(f"{name} is a symbolic link that escapes the model directory")
+        return target
+
+
+def _check_name(name: str) -> None:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ModelTreeError(f"file name is not valid UTF-8: {name!r}") from None

@@ -1,0 +1,231 @@
+"""Verify an OMS signature and the model it signs.
+
+The sequence, each step marked below:
+ 1. Read and parse the bundle (schema, envelope, statement); never trust it yet.
+ 2. Verify the DSSE signature with the trust the caller chose: a public key, certificate
+    roots, or a keyless identity + issuer through Sigstore (with its transparency log).
+ 3. Only then use the statement: enumerate the model with the recorded serialization,
+    ignore paths and symlink policy, hash the files the manifest names, and compare.
+ 4. Report every modified, missing and unsigned extra file by name.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+
+from aibom.errors import InputError, VerificationError
+from aibom.oms import certs, dsse
+from aibom.oms.bundle import ParsedBundle, read_bundle
+from aibom.oms.hashing import hash_jobs, plan_jobs
+from aibom.oms.model import OmsSignature, split_shard_name
+from aibom.oms.tree import SINGLE_FILE_NAME, IgnoreSet, ModelTreeError, enumerate_model
+
+
+@dataclass(frozen=True)
+class KeyTrust:
+    public_key_pem: bytes
+
+
+@dataclass(frozen=True)
+class CertificateTrust:
+    roots_pem: tuple[bytes, ...]
+
+
+@dataclass(frozen=True)
+class KeylessTrust:
+    identity: str
+    issuer: str
+    trust_config: Path | None = None  # ClientTrustConfig JSON; None = Sigstore production
+
+
+Trust = KeyTrust | CertificateTrust | KeylessTrust
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The verdict and everything learned on the way to it."""
+
+    signature: OmsSignature
+    failures: tuple[str, ...] = ()
+    modified: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    extra: tuple[str, ...] = ()
+    checked: int = 0
+    not_checked: tuple[str, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return not (self.failures or self.modified or self.missing or self.extra)
+
+    def reason(self) -> str:
+        """One line naming the cause."""
+        parts = list(self.failures)
+        if self.modified:
+            parts.append("modified: " + ", ".join(self.modified))
+        if self.missing:
+            parts.append("missing: " + ", ".join(self.missing))
+        if self.extra:
+            parts.append("unsigned extra files: " + ", ".join(self.extra))
+        return "; ".join(parts)
+
+
+def verify_model(
+    model: Path,
+    signature: Path,
+    trust: Trust,
+    *,
+    ignore_paths: Iterable[Path] = (),
+    ignore_unsigned_files: bool = False,
+    allow_symlinks: bool = False,
+    workers: int | None = None,
+) -> Verification:
+    """Verify `signature` over the model at `model`. Raises InputError for unreadable input;
+    a failed verification is returned (ok is False), with its reasons."""
+    parsed = read_bundle(signature)  # step 1
+    try:
+        verify_signature(parsed, trust)  # step 2
+    except VerificationError as exc:
+        return Verification(parsed.signature, failures=(exc.one_line(),))
+    return check_model(  # steps 3 and 4
+        model,
+        parsed.signature,
+        extra_ignores=[*ignore_paths, signature],
+        ignore_unsigned_files=ignore_unsigned_files,
+        allow_symlinks=allow_symlinks,
+        workers=workers,
+    )
+
+
+def verify_signature(parsed: ParsedBundle, trust: Trust) -> None:
+    """Step 2. Raises VerificationError unless the envelope is signed by the trusted party."""
+    sig = parsed.signature
+    if isinstance(trust, KeylessTrust):
+        from aibom.oms.keyless import verify_keyless
+
+        verify_keyless(parsed, trust.identity, trust.issuer, trust.trust_config)
+        return
+    if sig.signer.method == "sigstore":
+        raise VerificationError(
+            "signature is keyless (Sigstore); verify it with --identity and --identity-provider"
+        )
+    allow_v02 = sig.legacy or "pre-v1.1.0 bundle: no ignore_paths recorded" in sig.notes
+    if isinstance(trust, KeyTrust):
+        key = _load_public_key(trust.public_key_pem)
+        if sig.signer.method != "key":
+            raise VerificationError(f"signature was made with a {sig.signer.method}, not a bare key")
+        _check_key_hint(parsed, key)
+    else:
+        if sig.signer.method != "certificate":
+            raise VerificationError(f"signature was made with a {sig.signer.method}, not a certificate")
+        key = _verified_leaf_key(parsed, trust)
+    envelope = parsed.envelope
+    if not dsse.verify(key, envelope.signatures[0], envelope.payload_type, envelope.payload, allow_v02=allow_v02):
+        raise VerificationError("bad signature: the DSSE envelope was not signed by this key")
+
+
+def _load_public_key(pem: bytes) -> object:
+    try:
+        key = serialization.load_pem_public_key(pem)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        raise InputError("public key is not a valid PEM public key") from None
+    dsse.require_ec(key, "public key")
+    return key
+
+
+def _check_key_hint(parsed: ParsedBundle, key: object) -> None:
+    hint = parsed.signature.signer.public_key_hint
+    if hint and hint.lower() not in (certs.public_key_hint(key), certs.public_key_fingerprint(key)):
+        raise VerificationError("signature was made with another key (public key hint differs)")
+    if parsed.public_key_der is not None:
+        der = key.public_bytes(  # type: ignore[attr-defined]
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        if der != parsed.public_key_der:
+            raise VerificationError("signature was made with another key (embedded key differs)")
+
+
+def _verified_leaf_key(parsed: ParsedBundle, trust: CertificateTrust) -> object:
+    roots = []
+    for i, pem in enumerate(trust.roots_pem):
+        roots += certs.load_pem_file_certificates(pem, f"certificate chain file {i + 1}")
+    if not roots:
+        raise InputError("no trusted certificates given")
+    chain = [certs.load_der(d, "bundle certificate") for d in parsed.certificates]
+    certs.validate_chain(chain[0], chain[1:], roots)
+    key = chain[0].public_key()
+    dsse.require_ec(key, "signing certificate key")
+    return key
+
+
+def check_model(
+    model: Path,
+    sig: OmsSignature,
+    *,
+    extra_ignores: Sequence[Path] = (),
+    ignore_unsigned_files: bool = False,
+    allow_symlinks: bool = False,
+    only: Iterable[str] | None = None,
+    workers: int | None = None,
+) -> Verification:
+    """Steps 3 and 4: compare the model on disk with a signature already verified."""
+    ser = sig.serialization
+    ignore = IgnoreSet(model, relative=ser.ignore_paths, absolute=extra_ignores)
+    try:
+        files = enumerate_model(model, allow_symlinks=ser.allow_symlinks or allow_symlinks, ignore=ignore)
+    except ModelTreeError as exc:
+        return Verification(sig, failures=(exc.one_line(),))
+    files = _name_single_file(files, sig, model)
+    expected = {r.name: r.digest for r in sig.resources}
+    jobs = plan_jobs(files, ser)
+    on_disk = {job.name for job in jobs}
+    extra = sorted(on_disk - expected.keys()) if not ignore_unsigned_files else []
+    missing = sorted(expected.keys() - on_disk)
+    wanted = [job for job in jobs if job.name in expected]
+    not_checked: list[str] = []
+    if only is not None:
+        selected = set(only)
+        not_checked = sorted({j.file.name for j in wanted} - selected)
+        wanted = [j for j in wanted if j.file.name in selected]
+        missing = [m for m in missing if _file_of(m, ser.method) in selected]
+        extra = [e for e in extra if _file_of(e, ser.method) in selected]
+    try:
+        actual = hash_jobs(wanted, ser.hash_type, workers=workers)
+    except ModelTreeError as exc:
+        return Verification(sig, failures=(exc.one_line(),))
+    modified = sorted(n for n, d in actual.items() if d != expected[n])
+    shards = ser.method == "shards"
+    return Verification(
+        sig,
+        modified=_file_names(modified, shards),
+        missing=_file_names(missing, shards),
+        extra=_file_names(extra, shards),
+        checked=len(actual),
+        not_checked=tuple(not_checked),
+    )
+
+
+def _name_single_file(files, sig: OmsSignature, model: Path):  # type: ignore[no-untyped-def]
+    """A single-file model is '.' for model_signing and its basename for the OMS spec."""
+    if len(files) == 1 and files[0].name == SINGLE_FILE_NAME:
+        names = {r.path for r in sig.resources}
+        base = os.path.basename(os.path.abspath(model))
+        if SINGLE_FILE_NAME not in names and base in names:
+            return [replace(files[0], name=base)]
+    return files
+
+
+def _file_names(resource_names: Iterable[str], shards: bool) -> tuple[str, ...]:
+    """Shard resources collapse to their file: one entry per file, not per shard."""
+    if not shards:
+        return tuple(resource_names)
+    return tuple(dict.fromkeys(split_shard_name(n)[0] for n in resource_names))
+
+
+def _file_of(resource_name: str, method: str) -> str:
+    return split_shard_name(resource_name)[0] if method == "shards" else resource_name
