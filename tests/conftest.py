@@ -1,0 +1,33 @@
+"""Shared fixtures: where ../shared is, a private Sigstore instance, keys and certificates."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import jsonschema  # noqa: F401  - imported first so schema format checks are complete in tests
+import pytest
+from sigstore_instance.fixtures import private_sigstore  # noqa: F401
+
+REPO = Path(__file__).resolve().parents[1]
+# CI clones the project with shared/ beside it; locally it is ../shared as well.
+SHARED = Path(os.environ.get("AIBOM_SHARED", REPO.parent / "shared"))
+VECTORS = SHARED / "vectors"
+
+
+def shared_path(*parts: str) -> Path:
+    path = VECTORS.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared test data not found at {path} (set AIBOM_SHARED)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def mt_vectors() -> Path:
+    """Real signatures from released model_signing versions."""
+    return shared_path("model-transparency")
+
+
+@pytest.fixture(scope="session")
+def oms_vectors() -> Path:
+    return shared_path("oms-spec-v1.0", "test-vectors", "v1.0")
