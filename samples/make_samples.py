@@ -1,15 +1,29 @@
-"""Regenerate the sample models under samples/models (deterministic, no network).
+"""Regenerate the sample model family under samples/ (deterministic content, no network).
 
-    python samples/make_samples.py
+    python samples/make_samples.py            # rewrite the files and re-sign everything
+    python samples/make_samples.py --new-keys # also replace the demo keys and certificates
+
+The family: a vendor's base model signed keyless (through a private, offline Sigstore
+instance from the test suite), the organisation's full fine-tune signed with its
+certificate chain, a LoRA adapter and a quantized GGUF variant signed with its key, and
+two datasets. The keys under samples/keys are demo keys, public on purpose.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import shutil
 import struct
+import sys
+import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent / "models"
+SAMPLES = Path(__file__).resolve().parent
+MODELS, DATASETS, KEYS = SAMPLES / "models", SAMPLES / "datasets", SAMPLES / "keys"
+VENDOR_IDENTITY = "release@vendor.example"
+VENDOR_ISSUER = "https://accounts.vendor.example"
+ORG = "aibom-samples"
 
 
 def safetensors(tensors: dict[str, tuple[str, list[int]]], seed: int) -> bytes:
@@ -30,27 +44,36 @@ def safetensors(tensors: dict[str, tuple[str, list[int]]], seed: int) -> bytes:
     return struct.pack("<Q", len(raw)) + raw + data
 
 
+def gguf(metadata: dict[str, str | int], tensor: str, seed: int) -> bytes:
+    """A tiny GGUF v3 file: header, metadata, one Q8_0 tensor of 32 values (one block)."""
+
+    def string(s: str) -> bytes:
+        b = s.encode()
+        return struct.pack("<Q", len(b)) + b
+
+    out = b"GGUF" + struct.pack("<IQQ", 3, 1, len(metadata))
+    for key, value in sorted(metadata.items()):
+        out += string(key)
+        if isinstance(value, int):
+            out += struct.pack("<II", 4, value)  # UINT32
+        else:
+            out += struct.pack("<I", 8) + string(value)  # STRING
+    out += string(tensor) + struct.pack("<I", 1) + struct.pack("<Q", 32) + struct.pack("<IQ", 8, 0)
+    out += b"\0" * (-len(out) % 32)
+    return out + bytes((seed * 17 + i * 5) % 251 for i in range(34))
+
+
 def write(path: Path, content: str | bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content.encode() if isinstance(content, str) else content)
 
 
-def tiny_base() -> None:
-    root = HERE / "tiny-base"
-    write(root / "README.md", """---
-license: apache-2.0
-pipeline_tag: text-generation
-language: [en]
-tags: [aibom-sample, tiny]
-datasets: [aibom-samples/tiny-corpus]
----
+def card(front: str, title: str, body: str) -> str:
+    return f"---\n{front.strip()}\n---\n\n# {title}\n\n{body.strip()}\n"
 
-# tiny-base
 
-A deliberately tiny decoder-only language model used by aibom's samples and tests.
-Its weights are synthetic; it predicts nothing useful.
-""")
-    write(root / "config.json", json.dumps({
+def config(**extra: object) -> str:
+    base = {
         "architectures": ["LlamaForCausalLM"],
         "model_type": "llama",
         "hidden_size": 16,
@@ -58,14 +81,308 @@ Its weights are synthetic; it predicts nothing useful.
         "num_attention_heads": 2,
         "vocab_size": 64,
         "torch_dtype": "float32",
-    }, indent=2, sort_keys=True) + "\n")
-    write(root / "model.safetensors", safetensors({
-        "model.embed_tokens.weight": ("F32", [64, 16]),
-        "model.layers.0.mlp.up_proj.weight": ("F32", [32, 16]),
-        "model.layers.1.mlp.up_proj.weight": ("F32", [32, 16]),
-        "lm_head.weight": ("F32", [64, 16]),
-    }, seed=1))
+    }
+    return json.dumps({**base, **extra}, indent=2, sort_keys=True) + "\n"
+
+
+WEIGHTS = {
+    "model.embed_tokens.weight": ("F32", [64, 16]),
+    "model.layers.0.mlp.up_proj.weight": ("F32", [32, 16]),
+    "model.layers.1.mlp.up_proj.weight": ("F32", [32, 16]),
+    "lm_head.weight": ("F32", [64, 16]),
+}
+
+
+def write_family() -> None:
+    for folder in (MODELS, DATASETS):
+        shutil.rmtree(folder, ignore_errors=True)
+    write(
+        DATASETS / "tiny-corpus" / "README.md",
+        card(
+            """
+pretty_name: Tiny Corpus
+license: cc-by-4.0
+language: [en]
+task_categories: [text-generation]
+size_categories: [n<1K]
+""",
+            "tiny-corpus",
+            "Synthetic sentences used to pre-train the sample base model.",
+        ),
+    )
+    write(
+        DATASETS / "tiny-corpus" / "data" / "train.jsonl",
+        "".join(json.dumps({"text": f"sample sentence number {i}."}) + "\n" for i in range(40)),
+    )
+    write(
+        DATASETS / "tiny-instruct" / "README.md",
+        card(
+            f"""
+pretty_name: Tiny Instruct
+license: apache-2.0
+language: [en]
+task_categories: [question-answering]
+size_categories: [n<1K]
+source_datasets: [{ORG}/tiny-corpus]
+""",
+            "tiny-instruct",
+            "Synthetic instruction/response pairs for the sample fine-tune.",
+        ),
+    )
+    write(
+        DATASETS / "tiny-instruct" / "data" / "train.jsonl",
+        "".join(
+            json.dumps(
+                {"instruction": f"count to {i}", "response": " ".join(map(str, range(1, i + 1)))}
+            )
+            + "\n"
+            for i in range(1, 30)
+        ),
+    )
+
+    write(
+        MODELS / "tiny-base" / "README.md",
+        card(
+            f"""
+license: apache-2.0
+pipeline_tag: text-generation
+library_name: transformers
+language: [en]
+tags: [aibom-sample, tiny]
+datasets: [{ORG}/tiny-corpus]
+""",
+            "tiny-base",
+            "A deliberately tiny decoder-only language model: the vendor's base model of the "
+            "aibom samples. Its weights are synthetic; it predicts nothing useful.",
+        ),
+    )
+    write(MODELS / "tiny-base" / "config.json", config())
+    write(MODELS / "tiny-base" / "model.safetensors", safetensors(WEIGHTS, seed=1))
+
+    write(
+        MODELS / "tiny-chat" / "README.md",
+        card(
+            f"""
+license: apache-2.0
+pipeline_tag: text-generation
+library_name: transformers
+base_model: {ORG}/tiny-base
+base_model_relation: finetune
+datasets: [{ORG}/tiny-instruct]
+tags: [aibom-sample, chat]
+model-index:
+- name: tiny-chat
+  results:
+  - task: {{type: text-generation}}
+    dataset: {{name: Tiny Instruct, type: {ORG}/tiny-instruct}}
+    metrics:
+    - {{type: accuracy, value: 0.42, name: exact match}}
+""",
+            "tiny-chat",
+            "The organisation's full fine-tune of tiny-base on tiny-instruct.",
+        ),
+    )
+    write(MODELS / "tiny-chat" / "config.json", config(_name_or_path=f"{ORG}/tiny-base"))
+    write(MODELS / "tiny-chat" / "model.safetensors", safetensors(WEIGHTS, seed=2))
+
+    write(
+        MODELS / "tiny-chat-lora" / "README.md",
+        card(
+            f"""
+license: apache-2.0
+library_name: peft
+base_model: {ORG}/tiny-chat
+base_model_relation: adapter
+tags: [aibom-sample, lora]
+""",
+            "tiny-chat-lora",
+            "A LoRA adapter on tiny-chat.",
+        ),
+    )
+    write(
+        MODELS / "tiny-chat-lora" / "adapter_config.json",
+        json.dumps(
+            {
+                "base_model_name_or_path": f"{ORG}/tiny-chat",
+                "peft_type": "LORA",
+                "task_type": "CAUSAL_LM",
+                "r": 4,
+                "lora_alpha": 8,
+                "lora_dropout": 0.05,
+                "target_modules": ["q_proj", "v_proj"],
+                "inference_mode": True,
+            },
+            indent=2,
+            sort_keys=True,
+        )
+        + "\n",
+    )
+    write(
+        MODELS / "tiny-chat-lora" / "adapter_model.safetensors",
+        safetensors(
+            {
+                "base_model.model.layers.0.self_attn.q_proj.lora_A.weight": ("F32", [4, 16]),
+                "base_model.model.layers.0.self_attn.q_proj.lora_B.weight": ("F32", [16, 4]),
+            },
+            seed=3,
+        ),
+    )
+
+    write(
+        MODELS / "tiny-chat-q8" / "README.md",
+        card(
+            f"""
+license: apache-2.0
+base_model: {ORG}/tiny-chat
+base_model_relation: quantized
+tags: [aibom-sample, gguf]
+""",
+            "tiny-chat-q8",
+            "tiny-chat quantized to Q8_0 in GGUF.",
+        ),
+    )
+    write(
+        MODELS / "tiny-chat-q8" / "tiny-chat-q8_0.gguf",
+        gguf(
+            {
+                "general.architecture": "llama",
+                "general.name": "tiny-chat",
+                "general.file_type": 7,
+                "general.quantization_version": 2,
+                "general.license": "apache-2.0",
+                "general.base_model.count": 1,
+                "general.base_model.0.name": "tiny-chat",
+                "general.base_model.0.organization": ORG,
+                "llama.context_length": 128,
+            },
+            "token_embd.weight",
+            seed=4,
+        ),
+    )
+
+
+def make_keys() -> None:
+    """Demo keys: an organisation root CA -> intermediate -> code-signing leaf, and a bare key."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    def save_key(key: ec.EllipticCurvePrivateKey, name: str) -> None:
+        write(
+            KEYS / name,
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            ),
+        )
+
+    def issue(
+        subject: str, key, issuer_name: x509.Name, issuer_key, *, ca: bool
+    ) -> x509.Certificate:
+        start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(issuer_name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(start)
+            .not_valid_after(start + dt.timedelta(days=3650))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+            .add_extension(
+                x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
+            )
+        )
+        usage = dict.fromkeys(
+            (
+                "content_commitment",
+                "key_encipherment",
+                "data_encipherment",
+                "key_agreement",
+                "crl_sign",
+                "encipher_only",
+                "decipher_only",
+            ),
+            False,
+        )
+        builder = builder.add_extension(
+            x509.KeyUsage(digital_signature=not ca, key_cert_sign=ca, **usage), critical=True
+        )
+        if not ca:
+            builder = builder.add_extension(
+                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CODE_SIGNING]), critical=False
+            )
+        return builder.sign(issuer_key, hashes.SHA256())
+
+    def pem(cert: x509.Certificate) -> bytes:
+        return cert.public_bytes(serialization.Encoding.PEM)
+
+    root_key, int_key, leaf_key, bare_key = (
+        ec.generate_private_key(ec.SECP256R1()) for _ in range(4)
+    )
+    root_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ACME ML Root CA (demo)")])
+    root = issue("ACME ML Root CA (demo)", root_key, root_name, root_key, ca=True)
+    intermediate = issue("ACME ML Signing CA (demo)", int_key, root.subject, root_key, ca=True)
+    leaf = issue(
+        "acme-ml release signing (demo)", leaf_key, intermediate.subject, int_key, ca=False
+    )
+    write(KEYS / "acme-root.pem", pem(root))
+    write(KEYS / "acme-intermediate.pem", pem(intermediate))
+    write(KEYS / "acme-leaf.pem", pem(leaf))
+    save_key(leaf_key, "acme-leaf-key.pem")
+    save_key(bare_key, "acme-key.pem")
+    write(
+        KEYS / "acme-pub.pem",
+        bare_key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ),
+    )
+
+
+def sign_family() -> None:
+    sys.path.insert(0, str(SAMPLES.parent / "tests"))
+    from sigstore_instance import start_private_sigstore
+
+    from aibom.oms.sign import CertificateSigner, KeylessSigner, KeySigner, sign_model
+
+    key = KeySigner((KEYS / "acme-key.pem").read_bytes())
+    certificate = CertificateSigner(
+        (KEYS / "acme-leaf-key.pem").read_bytes(),
+        (KEYS / "acme-leaf.pem").read_bytes(),
+        ((KEYS / "acme-intermediate.pem").read_bytes(),),
+    )
+    with tempfile.TemporaryDirectory() as work:
+        instance = start_private_sigstore(Path(work))
+        try:
+            token = instance.identity_token(VENDOR_IDENTITY, VENDOR_ISSUER)
+            shutil.copy(instance.trust_config_path, KEYS / "vendor-trust-config.json")
+            vendor = KeylessSigner(token, instance.trust_config_path)
+            sign_model(MODELS / "tiny-base", MODELS / "tiny-base" / "model.sig", vendor)
+        finally:
+            instance.close()
+    sign_model(MODELS / "tiny-chat", MODELS / "tiny-chat" / "model.sig", certificate)
+    for name in ("tiny-chat-lora", "tiny-chat-q8"):
+        sign_model(MODELS / name, MODELS / name / "model.sig", key)
+    sign_model(DATASETS / "tiny-instruct", DATASETS / "tiny-instruct" / "model.sig", key)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--new-keys", action="store_true", help="replace the demo keys and certificates"
+    )
+    args = parser.parse_args()
+    write_family()
+    if args.new_keys or not (KEYS / "acme-key.pem").exists():
+        make_keys()
+    sign_family()
 
 
 if __name__ == "__main__":
-    tiny_base()
+    main()

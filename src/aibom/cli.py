@@ -41,47 +41,109 @@ def cli() -> None:
 
 
 ignore_paths_option = click.option(
-    "--ignore-paths", "--ignore_paths", "ignore_paths", multiple=True, metavar="PATH",
+    "--ignore-paths",
+    "--ignore_paths",
+    "ignore_paths",
+    multiple=True,
+    metavar="PATH",
     help="Paths (relative to the working directory) left out of the signature. Repeatable.",
 )
 allow_symlinks_option = click.option(
-    "--allow-symlinks", "--allow_symlinks", "allow_symlinks", is_flag=True,
+    "--allow-symlinks",
+    "--allow_symlinks",
+    "allow_symlinks",
+    is_flag=True,
     help="Follow symbolic links that stay inside the model.",
 )
 trust_config_option = click.option(
-    "--trust-config", "--trust_config", "trust_config", type=click.Path(dir_okay=False),
+    "--trust-config",
+    "--trust_config",
+    "trust_config",
+    type=click.Path(dir_okay=False),
     help="Sigstore ClientTrustConfig JSON (default: Sigstore production, embedded, offline).",
 )
 format_option = click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
 )
 
 
 @cli.command()
 @click.argument("model", type=click.Path())
 @click.option("--signature", type=click.Path(), help="Bundle to write (default: MODEL/model.sig).")
-@click.option("--private-key", "--private_key", "private_key", type=click.Path(dir_okay=False),
-              help="EC private key (PEM) for key or certificate signing.")
-@click.option("--password", envvar="AIBOM_KEY_PASSWORD", help="Password of the private key (or AIBOM_KEY_PASSWORD).")
-@click.option("--signing-certificate", "--signing_certificate", "signing_certificate",
-              type=click.Path(dir_okay=False), help="Leaf certificate (PEM) of the private key.")
-@click.option("--certificate-chain", "--certificate_chain", "certificate_chain", multiple=True,
-              type=click.Path(dir_okay=False), help="Intermediate/root certificates (PEM). Repeatable.")
+@click.option(
+    "--private-key",
+    "--private_key",
+    "private_key",
+    type=click.Path(dir_okay=False),
+    help="EC private key (PEM) for key or certificate signing.",
+)
+@click.option(
+    "--password",
+    envvar="AIBOM_KEY_PASSWORD",
+    help="Password of the private key (or AIBOM_KEY_PASSWORD).",
+)
+@click.option(
+    "--signing-certificate",
+    "--signing_certificate",
+    "signing_certificate",
+    type=click.Path(dir_okay=False),
+    help="Leaf certificate (PEM) of the private key.",
+)
+@click.option(
+    "--certificate-chain",
+    "--certificate_chain",
+    "certificate_chain",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Intermediate/root certificates (PEM). Repeatable.",
+)
 @click.option("--sigstore", "use_sigstore", is_flag=True, help="Sign keyless through Sigstore.")
-@click.option("--identity-token", "--identity_token", "identity_token", envvar="SIGSTORE_ID_TOKEN",
-              help="OIDC identity token for keyless signing (or SIGSTORE_ID_TOKEN).")
+@click.option(
+    "--identity-token",
+    "--identity_token",
+    "identity_token",
+    envvar="SIGSTORE_ID_TOKEN",
+    help="OIDC identity token for keyless signing (or SIGSTORE_ID_TOKEN).",
+)
 @trust_config_option
-@click.option("--hash-type", "--hash_type", "hash_type", type=click.Choice(["sha256", "blake2b", "blake3"]),
-              default="sha256", show_default=True)
-@click.option("--shard-size", "--shard_size", "shard_size", type=int,
-              help="Use shards serialization with byte ranges of this size.")
+@click.option(
+    "--hash-type",
+    "--hash_type",
+    "hash_type",
+    type=click.Choice(["sha256", "blake2b", "blake3"]),
+    default="sha256",
+    show_default=True,
+)
+@click.option(
+    "--shard-size",
+    "--shard_size",
+    "shard_size",
+    type=int,
+    help="Use shards serialization with byte ranges of this size.",
+)
 @ignore_paths_option
 @allow_symlinks_option
 @format_option
-def sign(model: str, signature: str | None, private_key: str | None, password: str | None,
-         signing_certificate: str | None, certificate_chain: tuple[str, ...], use_sigstore: bool,
-         identity_token: str | None, trust_config: str | None, hash_type: str, shard_size: int | None,
-         ignore_paths: tuple[str, ...], allow_symlinks: bool, output_format: str) -> None:
+def sign(
+    model: str,
+    signature: str | None,
+    private_key: str | None,
+    password: str | None,
+    signing_certificate: str | None,
+    certificate_chain: tuple[str, ...],
+    use_sigstore: bool,
+    identity_token: str | None,
+    trust_config: str | None,
+    hash_type: str,
+    shard_size: int | None,
+    ignore_paths: tuple[str, ...],
+    allow_symlinks: bool,
+    output_format: str,
+) -> None:
     """Sign MODEL (a directory or a file) into an OMS v1.0 bundle."""
     from aibom.oms import sign as signing
     from aibom.oms.facts import signature_facts
@@ -98,7 +160,9 @@ def sign(model: str, signature: str | None, private_key: str | None, password: s
         secret = password.encode() if password else None
         if signing_certificate:
             chain = tuple(_read(c, "certificate chain") for c in certificate_chain)
-            signer = signing.CertificateSigner(pem, _read(signing_certificate, "signing certificate"), chain, secret)
+            signer = signing.CertificateSigner(
+                pem, _read(signing_certificate, "signing certificate"), chain, secret
+            )
         elif certificate_chain:
             raise click.UsageError("--certificate-chain needs --signing-certificate")
         else:
@@ -107,14 +171,22 @@ def sign(model: str, signature: str | None, private_key: str | None, password: s
         raise click.UsageError("choose a signing method: --private-key, or --sigstore")
     out = Path(signature) if signature else _default_signature(model)
     parsed = signing.sign_model(
-        Path(model), out, signer, hash_type=hash_type, shard_size=shard_size,
-        ignore_paths=_paths(ignore_paths), allow_symlinks=allow_symlinks,
+        Path(model),
+        out,
+        signer,
+        hash_type=hash_type,
+        shard_size=shard_size,
+        ignore_paths=_paths(ignore_paths),
+        allow_symlinks=allow_symlinks,
     )
     if output_format == "json":
         _emit({"signature": str(out), **signature_facts(parsed.signature)})
     else:
         sig = parsed.signature
-        click.echo(f"signed {model}: {len(sig.resources)} resources, root sha256:{sig.root_digest} -> {out}")
+        click.echo(
+            f"signed {model}: {len(sig.resources)} resources, "
+            f"root sha256:{sig.root_digest} -> {out}"
+        )
 
 
 def _default_signature(model: str) -> Path:
@@ -125,23 +197,52 @@ def _default_signature(model: str) -> Path:
 @cli.command()
 @click.argument("model", type=click.Path())
 @click.option("--signature", type=click.Path(), help="Bundle to verify (default: MODEL/model.sig).")
-@click.option("--public-key", "--public_key", "public_key", type=click.Path(dir_okay=False),
-              help="Verify with this EC public key (PEM).")
-@click.option("--certificate-chain", "--certificate_chain", "certificate_chain", multiple=True,
-              type=click.Path(dir_okay=False), help="Trusted root/CA certificates (PEM). Repeatable.")
+@click.option(
+    "--public-key",
+    "--public_key",
+    "public_key",
+    type=click.Path(dir_okay=False),
+    help="Verify with this EC public key (PEM).",
+)
+@click.option(
+    "--certificate-chain",
+    "--certificate_chain",
+    "certificate_chain",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Trusted root/CA certificates (PEM). Repeatable.",
+)
 @click.option("--identity", help="Keyless: the expected signer identity (certificate SAN).")
-@click.option("--identity-provider", "--identity_provider", "identity_provider",
-              help="Keyless: the expected OIDC issuer.")
+@click.option(
+    "--identity-provider",
+    "--identity_provider",
+    "identity_provider",
+    help="Keyless: the expected OIDC issuer.",
+)
 @trust_config_option
 @ignore_paths_option
-@click.option("--ignore-unsigned-files", "--ignore_unsigned_files", "ignore_unsigned_files", is_flag=True,
-              help="Do not fail on files the signature does not list.")
+@click.option(
+    "--ignore-unsigned-files",
+    "--ignore_unsigned_files",
+    "ignore_unsigned_files",
+    is_flag=True,
+    help="Do not fail on files the signature does not list.",
+)
 @allow_symlinks_option
 @format_option
-def verify(model: str, signature: str | None, public_key: str | None, certificate_chain: tuple[str, ...],
-           identity: str | None, identity_provider: str | None, trust_config: str | None,
-           ignore_paths: tuple[str, ...], ignore_unsigned_files: bool, allow_symlinks: bool,
-           output_format: str) -> None:
+def verify(
+    model: str,
+    signature: str | None,
+    public_key: str | None,
+    certificate_chain: tuple[str, ...],
+    identity: str | None,
+    identity_provider: str | None,
+    trust_config: str | None,
+    ignore_paths: tuple[str, ...],
+    ignore_unsigned_files: bool,
+    allow_symlinks: bool,
+    output_format: str,
+) -> None:
     """Verify MODEL against its OMS signature. Exit 0 verified, 1 failed, 2 bad input."""
     from aibom.oms import verify as verifying
     from aibom.oms.facts import verification_facts
@@ -149,21 +250,32 @@ def verify(model: str, signature: str | None, public_key: str | None, certificat
     chosen = [bool(public_key), bool(certificate_chain), bool(identity or identity_provider)]
     if sum(chosen) != 1:
         raise click.UsageError(
-            "choose exactly one of --public-key, --certificate-chain, or --identity with --identity-provider"
+            "choose exactly one of --public-key, --certificate-chain, "
+            "or --identity with --identity-provider"
         )
     trust: verifying.Trust
     if public_key:
         trust = verifying.KeyTrust(_read(public_key, "public key"))
     elif certificate_chain:
-        trust = verifying.CertificateTrust(tuple(_read(c, "certificate chain") for c in certificate_chain))
+        trust = verifying.CertificateTrust(
+            tuple(_read(c, "certificate chain") for c in certificate_chain)
+        )
     else:
         if not (identity and identity_provider):
-            raise click.UsageError("keyless verification needs both --identity and --identity-provider")
-        trust = verifying.KeylessTrust(identity, identity_provider, Path(trust_config) if trust_config else None)
+            raise click.UsageError(
+                "keyless verification needs both --identity and --identity-provider"
+            )
+        trust = verifying.KeylessTrust(
+            identity, identity_provider, Path(trust_config) if trust_config else None
+        )
     sig_path = Path(signature) if signature else _default_signature(model)
     result = verifying.verify_model(
-        Path(model), sig_path, trust, ignore_paths=_paths(ignore_paths),
-        ignore_unsigned_files=ignore_unsigned_files, allow_symlinks=allow_symlinks,
+        Path(model),
+        sig_path,
+        trust,
+        ignore_paths=_paths(ignore_paths),
+        ignore_unsigned_files=ignore_unsigned_files,
+        allow_symlinks=allow_symlinks,
     )
     if output_format == "json":
         _emit(verification_facts(result, model, str(sig_path)))
@@ -196,14 +308,20 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"aibom: error: {exc.format_message()}", err=True)
         sys.exit(EXIT_USAGE)
     except AibomError as exc:
-        click.echo(f"aibom: {'verification failed' if exc.exit_code == 1 else 'error'}: {exc.one_line()}", err=True)
+        click.echo(
+            f"aibom: {'verification failed' if exc.exit_code == 1 else 'error'}: {exc.one_line()}",
+            err=True,
+        )
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:  # last resort: a bug must still not print a traceback at users
         if os.environ.get("AIBOM_DEBUG"):
             raise
-        click.echo(f"aibom: internal error: {type(exc).__name__}: {exc} (set AIBOM_DEBUG=1 for details)", err=True)
+        click.echo(
+            f"aibom: internal error: {type(exc).__name__}: {exc} (set AIBOM_DEBUG=1 for details)",
+            err=True,
+        )
         sys.exit(EXIT_USAGE)
 
 

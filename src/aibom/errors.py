@@ -27,6 +27,6 @@ class InputError(AibomError):
 
 
 class VerificationError(AibomError):
-    """The evidence was read and it does not hold: tampering, wrong signer, bad signature. Exit 1."""
+    """The evidence was read and does not hold: tampering, wrong signer, bad signature. Exit 1."""
 
     exit_code = 1

@@ -148,12 +148,18 @@ def _envelope(node: dict[str, Any], source: str) -> Envelope:
     return Envelope(payload, payload_type, signatures)
 
 
-def _signer(material: dict[str, Any], source: str) -> tuple[SignerFacts, tuple[bytes, ...], bytes | None]:
+def _signer(
+    material: dict[str, Any], source: str
+) -> tuple[SignerFacts, tuple[bytes, ...], bytes | None]:
     if "publicKey" in material:
         node = material["publicKey"] or {}
         key_der = _spki_der(node["rawBytes"], source) if "rawBytes" in node else None
         fp = hashlib.sha256(key_der).hexdigest() if key_der is not None else None
-        return SignerFacts("key", public_key_hint=node.get("hint"), public_key_fingerprint=fp), (), key_der
+        return (
+            SignerFacts("key", public_key_hint=node.get("hint"), public_key_fingerprint=fp),
+            (),
+            key_der,
+        )
     if "x509CertificateChain" in material:
         ders = tuple(
             b64decode(c.get("rawBytes"), f"{source} certificate")
@@ -254,13 +260,13 @@ def _oms_signature(statement: dict[str, Any], source: str) -> OmsSignature:
     if "ignore_paths" not in ser:
         notes.append("pre-v1.1.0 bundle: no ignore_paths recorded")
     raw_resources = statement["predicate"]["resources"]
-    resources = tuple(
-        Resource(r["name"], r["algorithm"], r["digest"]) for r in raw_resources
-    )
+    resources = tuple(Resource(r["name"], r["algorithm"], r["digest"]) for r in raw_resources)
     _check_resources(resources, serialization, source)
     subject = normalized["subject"]
     if len(subject) != 1 or "sha256" not in subject[0].get("digest", {}):
-        raise InputError(f"{source}: OMS statement must have exactly one subject with a sha256 digest")
+        raise InputError(
+            f"{source}: OMS statement must have exactly one subject with a sha256 digest"
+        )
     claimed = subject[0]["digest"]["sha256"]
     if root_digest(r.digest for r in resources) != claimed:
         raise VerificationError(
@@ -293,7 +299,9 @@ def _normalize_shard_algorithms(statement: dict[str, Any], notes: list[str]) -> 
         if isinstance(algorithm, str) and "-sharded-" in algorithm:
             base, _, n = algorithm.partition("-sharded-")
             if n != str(size):
-                raise InputError(f"resource algorithm {algorithm!r} disagrees with shard_size {size!r}")
+                raise InputError(
+                    f"resource algorithm {algorithm!r} disagrees with shard_size {size!r}"
+                )
             r = {**r, "algorithm": base}
         changed.append(r)
     if changed != predicate["resources"]:
@@ -307,7 +315,9 @@ def _check_resources(resources: tuple[Resource, ...], ser: Serialization, source
     for r in resources:
         base = r.algorithm.partition("-sharded-")[0]
         if base != ser.hash_type:
-            raise InputError(f"{source}: resource {r.name!r} uses {r.algorithm}, not {ser.hash_type}")
+            raise InputError(
+                f"{source}: resource {r.name!r} uses {r.algorithm}, not {ser.hash_type}"
+            )
         if expected_len and len(r.digest) != expected_len:
             raise InputError(f"{source}: resource {r.name!r} digest has the wrong length")
         path = r.name

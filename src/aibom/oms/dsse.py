@@ -55,7 +55,10 @@ def verify(
     v1.0 only, over the v0.2 encoding, which also signed with SHA-256 whatever the curve)."""
     attempts = [(pae(payload_type, payload), curve_hash(key))]
     if allow_v02:
-        attempts += [(pae_v02_compat(payload), curve_hash(key)), (pae_v02_compat(payload), hashes.SHA256())]
+        attempts += [
+            (pae_v02_compat(payload), curve_hash(key)),
+            (pae_v02_compat(payload), hashes.SHA256()),
+        ]
     for message, digest in attempts:
         try:
             key.verify(signature, message, ec.ECDSA(digest))

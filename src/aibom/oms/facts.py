@@ -20,9 +20,7 @@ def signature_facts(sig: OmsSignature) -> dict[str, Any]:
         "serialization": sig.serialization.as_predicate(),
         "resources": len(sig.resources),
         "signer": signer,
-        "transparency_log": [
-            {**asdict(e), "search_url": e.search_url} for e in sig.log_entries
-        ],
+        "transparency_log": [{**asdict(e), "search_url": e.search_url} for e in sig.log_entries],
         "signed_timestamps": sig.signed_timestamps,
         "notes": list(sig.notes),
     }

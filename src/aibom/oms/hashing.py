@@ -75,9 +75,7 @@ def plan_jobs(files: Iterable[ModelFile], serialization: Serialization) -> list[
     return jobs
 
 
-def hash_jobs(
-    jobs: Sequence[Job], hash_type: str, *, workers: int | None = None
-) -> dict[str, str]:
+def hash_jobs(jobs: Sequence[Job], hash_type: str, *, workers: int | None = None) -> dict[str, str]:
     """Hash every job; returns resource name -> hex digest."""
     factory = _new_hasher(hash_type)
     batches = _batches(jobs)
@@ -120,7 +118,9 @@ def _cpu_count() -> int:
 
 def _batches(jobs: Sequence[Job]) -> list[list[Job]]:
     """Big jobs alone, largest first (so the longest starts first); small ones grouped."""
-    big = sorted((j for j in jobs if j.end - j.start >= _BATCH_BYTES), key=lambda j: j.start - j.end)
+    big = sorted(
+        (j for j in jobs if j.end - j.start >= _BATCH_BYTES), key=lambda j: j.start - j.end
+    )
     batches: list[list[Job]] = [[j] for j in big]
     current: list[Job] = []
     size = 0

@@ -37,28 +37,36 @@ def load_trust_config(path: Path) -> Any:
     except OSError as exc:
         raise InputError(f"cannot read trust config {path}: {exc.strerror}") from None
     except Exception as exc:  # sigstore raises pydantic/ValueError variants
-        raise InputError(f"trust config {path} is not a Sigstore ClientTrustConfig: {_first_line(exc)}") from None
+        raise InputError(
+            f"trust config {path} is not a Sigstore ClientTrustConfig: {_first_line(exc)}"
+        ) from None
 
 
 def _first_line(exc: BaseException) -> str:
     return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
 
 
-def verify_keyless(parsed: ParsedBundle, identity: str, issuer: str, trust_config: Path | None) -> None:
+def verify_keyless(
+    parsed: ParsedBundle, identity: str, issuer: str, trust_config: Path | None
+) -> None:
     """Check identity and issuer by name first (precise messages), then let sigstore verify the
     certificate chain, SCT, transparency log entry and DSSE signature against the trust root."""
     signer = parsed.signature.signer
     if signer.method != "sigstore":
         raise VerificationError(f"signature was made with a {signer.method}, not keyless Sigstore")
     if signer.identity != identity:
-        raise VerificationError(f"wrong identity: signed by {signer.identity!r}, expected {identity!r}")
+        raise VerificationError(
+            f"wrong identity: signed by {signer.identity!r}, expected {identity!r}"
+        )
     if signer.issuer != issuer:
         raise VerificationError(f"wrong issuer: signed via {signer.issuer!r}, expected {issuer!r}")
     from sigstore.errors import Error as SigstoreError
     from sigstore.models import Bundle
     from sigstore.verify import Verifier, policy
 
-    root = load_trust_config(trust_config).trusted_root if trust_config else production_trusted_root()
+    root = (
+        load_trust_config(trust_config).trusted_root if trust_config else production_trusted_root()
+    )
     try:
         bundle = Bundle.from_json(parsed.raw)
     except Exception as exc:  # sigstore wraps parse errors inconsistently

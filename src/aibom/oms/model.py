@@ -82,7 +82,9 @@ class SignerFacts:
     certificate_fingerprint: str | None = None  # SHA-256 of the leaf DER, hex
     identity: str | None = None  # SAN of the leaf
     issuer: str | None = None  # OIDC issuer extension of the leaf
-    chain_fingerprints: tuple[str, ...] = ()  # SHA-256 of every certificate in the bundle, leaf first
+    chain_fingerprints: tuple[
+        str, ...
+    ] = ()  # SHA-256 of every certificate in the bundle, leaf first
     not_before: str | None = None
     not_after: str | None = None
 

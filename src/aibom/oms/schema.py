@@ -20,8 +20,16 @@ def schema_path(*parts: str) -> Path:
 # Optional modules jsonschema imports only to check "format" keywords. The OMS schemas use
 # none, and one of them (rfc3987_syntax) compiles a grammar at import: about 3 s here.
 _FORMAT_MODULES = (
-    "rfc3987_syntax", "rfc3987", "rfc3986_validator", "rfc3339_validator", "fqdn", "idna",
-    "uri_template", "isoduration", "jsonpointer", "webcolors",
+    "rfc3987_syntax",
+    "rfc3987",
+    "rfc3986_validator",
+    "rfc3339_validator",
+    "fqdn",
+    "idna",
+    "uri_template",
+    "isoduration",
+    "jsonpointer",
+    "webcolors",
 )
 
 

@@ -58,7 +58,9 @@ class KeylessSigner:
 Signer = KeySigner | CertificateSigner | KeylessSigner
 
 
-def statement_payload(model: Path, serialization_: Serialization, resources: Sequence[Resource]) -> bytes:
+def statement_payload(
+    model: Path, serialization_: Serialization, resources: Sequence[Resource]
+) -> bytes:
     """The in-toto statement, serialized once; these bytes are what gets signed."""
     name = os.path.basename(os.path.abspath(model)) or "model"
     statement = {
@@ -67,7 +69,9 @@ def statement_payload(model: Path, serialization_: Serialization, resources: Seq
         "predicateType": PREDICATE_V1,
         "predicate": {
             "serialization": serialization_.as_predicate(),
-            "resources": [{"name": r.name, "algorithm": r.algorithm, "digest": r.digest} for r in resources],
+            "resources": [
+                {"name": r.name, "algorithm": r.algorithm, "digest": r.digest} for r in resources
+            ],
         },
     }
     return json.dumps(statement, sort_keys=True, separators=(",", ":")).encode()
@@ -86,7 +90,9 @@ def sign_model(
 ) -> ParsedBundle:
     """Hash the model, sign the manifest and write the bundle to `signature` atomically."""
     if hash_type not in HASH_TYPES:
-        raise InputError(f"unsupported hash type {hash_type!r} (supported: {', '.join(HASH_TYPES)})")
+        raise InputError(
+            f"unsupported hash type {hash_type!r} (supported: {', '.join(HASH_TYPES)})"
+        )
     if shard_size is not None and shard_size <= 0:
         raise InputError("--shard-size must be a positive number of bytes")
     ignore = IgnoreSet(model, relative=EVIDENCE_FILES, absolute=[*ignore_paths, signature])
@@ -122,18 +128,29 @@ def sign_payload(payload: bytes, signer: Signer) -> dict[str, Any]:
             "tlogEntries": [],
         }
     else:
-        material = {"x509CertificateChain": {"certificates": _chain(signer, key)}, "tlogEntries": []}
+        material = {
+            "x509CertificateChain": {"certificates": _chain(signer, key)},
+            "tlogEntries": [],
+        }
     envelope = {
         "payload": _b64(payload),
         "payloadType": INTOTO_PAYLOAD_TYPE,
         "signatures": [{"sig": _b64(dsse.sign(key, payload))}],
     }
-    return {"mediaType": BUNDLE_MEDIA_TYPE, "verificationMaterial": material, "dsseEnvelope": envelope}
+    return {
+        "mediaType": BUNDLE_MEDIA_TYPE,
+        "verificationMaterial": material,
+        "dsseEnvelope": envelope,
+    }
 
 
 def _chain(signer: CertificateSigner, key: Any) -> list[dict[str, str]]:
-    leaf = certs.load_pem_file_certificates(signer.signing_certificate_pem, "signing certificate")[0]
-    if certs.public_key_fingerprint(leaf.public_key()) != certs.public_key_fingerprint(key.public_key()):
+    leaf = certs.load_pem_file_certificates(signer.signing_certificate_pem, "signing certificate")[
+        0
+    ]
+    if certs.public_key_fingerprint(leaf.public_key()) != certs.public_key_fingerprint(
+        key.public_key()
+    ):
         raise InputError("the signing certificate does not belong to the private key")
     chain: list[x509.Certificate] = [leaf]
     for i, pem in enumerate(signer.chain_pem):
@@ -148,7 +165,9 @@ def _load_private_key(pem: bytes, password: bytes | None) -> Any:
     except TypeError:
         raise InputError("private key is encrypted: give its password") from None
     except (ValueError, UnsupportedAlgorithm):
-        raise InputError("private key is not a valid PEM private key (or the password is wrong)") from None
+        raise InputError(
+            "private key is not a valid PEM private key (or the password is wrong)"
+        ) from None
     dsse.require_ec(key, "private key")
     return key
 

@@ -118,14 +118,20 @@ def verify_signature(parsed: ParsedBundle, trust: Trust) -> None:
     if isinstance(trust, KeyTrust):
         key = _load_public_key(trust.public_key_pem)
         if sig.signer.method != "key":
-            raise VerificationError(f"signature was made with a {sig.signer.method}, not a bare key")
+            raise VerificationError(
+                f"signature was made with a {sig.signer.method}, not a bare key"
+            )
         _check_key_hint(parsed, key)
     else:
         if sig.signer.method != "certificate":
-            raise VerificationError(f"signature was made with a {sig.signer.method}, not a certificate")
+            raise VerificationError(
+                f"signature was made with a {sig.signer.method}, not a certificate"
+            )
         key = _verified_leaf_key(parsed, trust)
     envelope = parsed.envelope
-    if not dsse.verify(key, envelope.signatures[0], envelope.payload_type, envelope.payload, allow_v02=allow_v02):
+    if not dsse.verify(
+        key, envelope.signatures[0], envelope.payload_type, envelope.payload, allow_v02=allow_v02
+    ):
         raise VerificationError("bad signature: the DSSE envelope was not signed by this key")
 
 
@@ -177,7 +183,9 @@ def check_model(
     ser = sig.serialization
     ignore = IgnoreSet(model, relative=ser.ignore_paths, absolute=extra_ignores)
     try:
-        files = enumerate_model(model, allow_symlinks=ser.allow_symlinks or allow_symlinks, ignore=ignore)
+        files = enumerate_model(
+            model, allow_symlinks=ser.allow_symlinks or allow_symlinks, ignore=ignore
+        )
     except ModelTreeError as exc:
         return Verification(sig, failures=(exc.one_line(),))
     files = _name_single_file(files, sig, model)

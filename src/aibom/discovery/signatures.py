@@ -1,0 +1,69 @@
+"""Find and read the OMS signature and lineage attestation that live beside a model."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from aibom.errors import InputError
+from aibom.graph import FileDigest, SignatureEvidence
+from aibom.oms.bundle import ParsedBundle, read_bundle
+
+MODEL_SIGNATURE = "model.sig"
+LINEAGE_ATTESTATION = "lineage.sig"
+SIGNATURE_SUFFIXES = (".sig", ".sigstore.json", ".sigstore")
+
+
+def find_signature(directory: Path) -> Path | None:
+    """`model.sig`, else the only other *.sig / *.sigstore.json at the top of the directory."""
+    if (directory / MODEL_SIGNATURE).is_file():
+        return directory / MODEL_SIGNATURE
+    try:
+        names = sorted(
+            e.name
+            for e in os.scandir(directory)
+            if e.is_file(follow_symlinks=False)
+            and e.name.endswith(SIGNATURE_SUFFIXES)
+            and e.name != LINEAGE_ATTESTATION
+        )
+    except OSError:
+        return None
+    return directory / names[0] if len(names) == 1 else None
+
+
+def read_evidence(bundle: Path, relative_to: Path) -> tuple[SignatureEvidence, ParsedBundle]:
+    """Parse a bundle (never trusting it: nothing here is verified) into graph evidence."""
+    parsed = read_bundle(bundle)
+    sig = parsed.signature
+    evidence = SignatureEvidence(
+        bundle_path=portable_path(bundle, relative_to),
+        bundle_sha256=sig.bundle_sha256,
+        predicate_type=sig.predicate_type,
+        root_digest=sig.root_digest,
+        serialization=sig.serialization,
+        signer=sig.signer,
+        log_entries=sig.log_entries,
+    )
+    return evidence, parsed
+
+
+def file_digests(parsed: ParsedBundle) -> tuple[FileDigest, ...]:
+    return tuple(FileDigest(r.name, r.algorithm, r.digest) for r in parsed.signature.resources)
+
+
+def try_read(
+    bundle: Path | None, relative_to: Path, warnings: list[str]
+) -> tuple[SignatureEvidence, ParsedBundle] | None:
+    if bundle is None:
+        return None
+    try:
+        return read_evidence(bundle, relative_to)
+    except InputError as exc:
+        warnings.append(f"{bundle.name}: unreadable signature ignored: {exc.one_line()}")
+        return None
+
+
+def portable_path(path: Path, relative_to: Path) -> str:
+    """POSIX path relative to the document that will carry it, so AIBOMs move with their models."""
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(relative_to))
+    return rel.replace(os.sep, "/")

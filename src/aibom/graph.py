@@ -1,0 +1,234 @@
+"""The provenance graph: components of AI models and how they derive from each other.
+
+Pure data over networkx; no I/O. Edges point from the derived component to what it derives
+from (child -> parent), so ancestors are successors and descendants are predecessors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import networkx as nx
+
+from aibom.oms.model import LogEntry, Serialization, SignerFacts
+
+
+class Kind(StrEnum):
+    MODEL = "model"
+    ADAPTER = "adapter"
+    DATASET = "dataset"
+
+
+class Relation(StrEnum):
+    FINETUNED_FROM = "finetuned_from"
+    ADAPTER_OF = "adapter_of"
+    QUANTIZED_FROM = "quantized_from"
+    MERGED_FROM = "merged_from"
+    DISTILLED_FROM = "distilled_from"
+    TRAINED_ON = "trained_on"
+    EVALUATED_ON = "evaluated_on"
+
+    @property
+    def is_lineage(self) -> bool:
+        """Model-to-model derivation (as opposed to model-to-dataset use)."""
+        return self not in (Relation.TRAINED_ON, Relation.EVALUATED_ON)
+
+
+class Level(StrEnum):
+    DECLARED = "declared"  # from metadata only: a claim anyone can write
+    ATTESTED = "attested"  # backed by a signed lineage statement
+
+
+class Role(StrEnum):
+    BASE = "base"
+    FINE_TUNE = "fine-tune"
+    ADAPTER = "adapter"
+    QUANTIZED = "quantized"
+    MERGED = "merged"
+    DISTILLED = "distilled"
+    DATASET = "dataset"
+
+
+@dataclass(frozen=True)
+class FileDigest:
+    name: str
+    algorithm: str
+    digest: str
+
+
+@dataclass(frozen=True)
+class SignatureEvidence:
+    """An OMS signature tied to a component (read, not necessarily verified)."""
+
+    bundle_path: str  # as found: relative to the component directory or the document
+    bundle_sha256: str
+    predicate_type: str
+    root_digest: str | None
+    serialization: Serialization
+    signer: SignerFacts
+    log_entries: tuple[LogEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class Metric:
+    type: str
+    value: str
+    name: str | None = None
+    dataset: str | None = None
+    task: str | None = None
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    """What a model or dataset card and its config files say, normalised."""
+
+    description: str | None = None
+    pipeline_tag: str | None = None
+    library: str | None = None
+    architectures: tuple[str, ...] = ()
+    model_type: str | None = None
+    dtype: str | None = None
+    parameters: int | None = None
+    quantization: str | None = None
+    languages: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    metrics: tuple[Metric, ...] = ()
+    properties: tuple[tuple[str, str], ...] = ()  # further facts, sorted (key, value)
+
+
+@dataclass(frozen=True)
+class Component:
+    ref: str
+    kind: Kind
+    name: str
+    version: str | None = None
+    purl: str | None = None
+    license: str | None = None
+    license_url: str | None = None
+    root_digest: str | None = None  # OMS root digest: the component's content identity
+    files: tuple[FileDigest, ...] = ()
+    signature: SignatureEvidence | None = None
+    attestation: SignatureEvidence | None = None  # its signed lineage statement, if any
+    card: CardFacts = field(default_factory=CardFacts)
+    local: bool = True  # False: only declared by another component, not present
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Edge:
+    relation: Relation
+    child: str
+    parent: str
+    level: Level = Level.DECLARED
+    evidence: str = ""
+
+
+class GraphError(ValueError):
+    """The graph was asked to hold something inconsistent (unknown ref, duplicate)."""
+
+
+class ProvenanceGraph:
+    def __init__(self) -> None:
+        self._g: nx.MultiDiGraph = nx.MultiDiGraph()
+
+    def add_component(self, component: Component) -> None:
+        if component.ref in self._g:
+            raise GraphError(f"component {component.ref!r} is already in the graph")
+        self._g.add_node(component.ref, component=component)
+
+    def replace_component(self, component: Component) -> None:
+        if component.ref not in self._g:
+            raise GraphError(f"unknown component {component.ref!r}")
+        self._g.nodes[component.ref]["component"] = component
+
+    def add_edge(self, edge: Edge) -> None:
+        for ref in (edge.child, edge.parent):
+            if ref not in self._g:
+                raise GraphError(f"edge names unknown component {ref!r}")
+        key = edge.relation.value
+        if self._g.has_edge(edge.child, edge.parent, key):
+            current: Edge = self._g.edges[edge.child, edge.parent, key]["edge"]
+            if current.level == Level.ATTESTED or edge.level == Level.DECLARED:
+                return  # keep the stronger evidence
+        self._g.add_edge(edge.child, edge.parent, key=key, edge=edge)
+
+    def __contains__(self, ref: object) -> bool:
+        return ref in self._g
+
+    def __len__(self) -> int:
+        return int(self._g.number_of_nodes())
+
+    def component(self, ref: str) -> Component:
+        try:
+            return self._g.nodes[ref]["component"]  # type: ignore[no-any-return]
+        except KeyError:
+            raise GraphError(f"unknown component {ref!r}") from None
+
+    def components(self) -> list[Component]:
+        return [self._g.nodes[r]["component"] for r in sorted(self._g.nodes)]
+
+    def edges(self) -> list[Edge]:
+        found = [data["edge"] for _, _, data in self._g.edges(data=True)]
+        return sorted(found, key=lambda e: (e.child, e.relation.value, e.parent))
+
+    def parents(self, ref: str, *, relations: Iterable[Relation] | None = None) -> list[Edge]:
+        wanted = set(relations) if relations is not None else None
+        return sorted(
+            (
+                d["edge"]
+                for _, _, d in self._g.out_edges(ref, data=True)
+                if wanted is None or d["edge"].relation in wanted
+            ),
+            key=lambda e: (e.relation.value, e.parent),
+        )
+
+    def children(self, ref: str) -> list[Edge]:
+        return sorted(
+            (d["edge"] for _, _, d in self._g.in_edges(ref, data=True)),
+            key=lambda e: (e.relation.value, e.child),
+        )
+
+    def ancestors(self, ref: str) -> set[str]:
+        return set(nx.descendants(self._g, ref))
+
+    def descendants(self, ref: str) -> set[str]:
+        return set(nx.ancestors(self._g, ref))
+
+    def cycles(self) -> list[list[str]]:
+        return sorted(sorted(c) for c in nx.simple_cycles(nx.DiGraph(self._g)))
+
+    def role(self, ref: str) -> Role:
+        component = self.component(ref)
+        if component.kind == Kind.DATASET:
+            return Role.DATASET
+        if component.kind == Kind.ADAPTER:
+            return Role.ADAPTER
+        relations = {e.relation for e in self.parents(ref)}
+        for relation, role in (
+            (Relation.ADAPTER_OF, Role.ADAPTER),
+            (Relation.QUANTIZED_FROM, Role.QUANTIZED),
+            (Relation.MERGED_FROM, Role.MERGED),
+            (Relation.DISTILLED_FROM, Role.DISTILLED),
+            (Relation.FINETUNED_FROM, Role.FINE_TUNE),
+        ):
+            if relation in relations:
+                return role
+        return Role.BASE
+
+    def find(self, *, name: str | None = None, root_digest: str | None = None) -> list[Component]:
+        """Components with this name (case-insensitive) or this OMS root digest."""
+        out = []
+        for c in self.components():
+            if (root_digest is not None and c.root_digest == root_digest) or (
+                name is not None and c.name.lower() == name.lower()
+            ):
+                out.append(c)
+        return out
+
+    def __iter__(self) -> Iterator[Component]:
+        return iter(self.components())
+
+    def same_as(self, other: ProvenanceGraph) -> bool:
+        return self.components() == other.components() and self.edges() == other.edges()
