@@ -1,0 +1,77 @@
+"""`aibom build` and `aibom import` as library calls: directories -> AIBOM text -> graph."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from aibom.discovery import Discovery, discover
+from aibom.errors import InputError
+from aibom.graph import ProvenanceGraph
+
+FORMATS = ("cyclonedx", "spdx", "spdx2")
+MAX_DOCUMENT_BYTES = 64 << 20
+
+
+def build_document(
+    model_dir: Path,
+    *,
+    with_dirs: tuple[Path, ...] = (),
+    signature: Path | None = None,
+    output: Path | None = None,
+    fmt: str = "cyclonedx",
+    spec_version: str = "1.7",
+    timestamp: str | None = None,
+    hash_unsigned: bool = True,
+) -> tuple[str, Discovery]:
+    """Discover the graph and render it. Paths inside the document are relative to the
+    directory the document is written to (or the working directory for stdout)."""
+    where = output.resolve().parent if output is not None else Path.cwd()
+    found = discover(
+        model_dir,
+        with_dirs=with_dirs,
+        signature=signature,
+        relative_to=where,
+        hash_unsigned=hash_unsigned,
+    )
+    return render(
+        found.graph, fmt, root=found.root, spec_version=spec_version, timestamp=timestamp
+    ), found
+
+
+def render(
+    graph: ProvenanceGraph,
+    fmt: str,
+    *,
+    root: str | None = None,
+    spec_version: str = "1.7",
+    timestamp: str | None = None,
+) -> str:
+    if fmt == "cyclonedx":
+        from aibom.formats.cyclonedx import export_cyclonedx
+
+        return export_cyclonedx(
+            graph, spec_version=spec_version, timestamp=timestamp, root_ref=root
+        )
+    raise InputError(f"unknown or not yet supported output format {fmt!r}")
+
+
+def read_document(path: Path) -> ProvenanceGraph:
+    """Read an AIBOM (CycloneDX JSON) back into the graph."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_DOCUMENT_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise InputError(f"{path} is larger than {MAX_DOCUMENT_BYTES >> 20} MiB")
+    head = raw[:4096].decode("utf-8", "replace")
+    if '"bomFormat"' in head or '"bomFormat"' in raw.decode("utf-8", "replace"):
+        from aibom.formats.cyclonedx import import_cyclonedx
+
+        return import_cyclonedx(raw, source=str(path))
+    try:
+        json.loads(raw)
+    except (ValueError, RecursionError):
+        raise InputError(f"{path} is not JSON") from None
+    raise InputError(f"{path} is not an AIBOM aibom can read (CycloneDX JSON expected)")
