@@ -229,6 +229,14 @@ def _default_signature(model: str) -> Path:
     help="Do not fail on files the signature does not list.",
 )
 @allow_symlinks_option
+@click.option(
+    "--only",
+    multiple=True,
+    metavar="PATTERN",
+    help="Check only signed files matching this glob (e.g. the shards about to be "
+    "loaded); the rest are reported as not checked. Repeatable.",
+)
+@click.option("--no-cache", is_flag=True, help="Hash every file; do not use the digest cache.")
 @format_option
 def verify(
     model: str,
@@ -241,10 +249,13 @@ def verify(
     ignore_paths: tuple[str, ...],
     ignore_unsigned_files: bool,
     allow_symlinks: bool,
+    only: tuple[str, ...],
+    no_cache: bool,
     output_format: str,
 ) -> None:
     """Verify MODEL against its OMS signature. Exit 0 verified, 1 failed, 2 bad input."""
     from aibom.oms import verify as verifying
+    from aibom.oms.cache import DigestCache
     from aibom.oms.facts import verification_facts
 
     chosen = [bool(public_key), bool(certificate_chain), bool(identity or identity_provider)]
@@ -276,9 +287,16 @@ def verify(
         ignore_paths=_paths(ignore_paths),
         ignore_unsigned_files=ignore_unsigned_files,
         allow_symlinks=allow_symlinks,
+        only=only or None,
+        cache=None if no_cache else DigestCache(),
     )
     if output_format == "json":
         _emit(verification_facts(result, model, str(sig_path)))
+    elif result.ok and result.partial:
+        click.echo(
+            f"partially verified {model}: {result.checked} resources match, "
+            f"{len(result.not_checked)} files not checked, {_who(result.signature)}"
+        )
     elif result.ok:
         click.echo(f"verified {model}: {result.checked} resources match, {_who(result.signature)}")
     else:

@@ -16,8 +16,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from aibom.errors import InputError
+from aibom.oms.cache import MIN_CACHED_BYTES, DigestCache
 from aibom.oms.model import Resource, Serialization, shard_name
-from aibom.oms.tree import ModelFile, ModelTreeError
+from aibom.oms.tree import ModelFile, ModelTreeError, file_identity
 
 HASH_TYPES = ("sha256", "blake2b", "blake3")
 _WINDOW = 16 << 20
@@ -75,9 +76,21 @@ def plan_jobs(files: Iterable[ModelFile], serialization: Serialization) -> list[
     return jobs
 
 
-def hash_jobs(jobs: Sequence[Job], hash_type: str, *, workers: int | None = None) -> dict[str, str]:
+def hash_jobs(
+    jobs: Sequence[Job],
+    hash_type: str,
+    *,
+    workers: int | None = None,
+    cache: DigestCache | None = None,
+) -> dict[str, str]:
     """Hash every job; returns resource name -> hex digest."""
     factory = _new_hasher(hash_type)
+    cached: dict[str, str] = {}
+    if cache is not None:
+        keys = {_cache_key(j, hash_type): j for j in jobs if j.end - j.start >= MIN_CACHED_BYTES}
+        for key, digest in cache.lookup(keys).items():
+            cached[keys[key].name] = digest
+        jobs = [j for j in jobs if j.name not in cached]
     batches = _batches(jobs)
     workers = workers or _cpu_count()
     if len(batches) <= 1 or workers == 1:
@@ -85,10 +98,20 @@ def hash_jobs(jobs: Sequence[Job], hash_type: str, *, workers: int | None = None
     else:
         with ThreadPoolExecutor(max_workers=min(workers, len(batches))) as pool:
             results = list(pool.map(lambda b: _hash_batch(b, factory), batches))
-    out: dict[str, str] = {}
+    out: dict[str, str] = dict(cached)
+    fresh: dict[tuple[int, int, int, int, int, str, int, int], str] = {}
     for batch in results:
-        out.update(batch)
+        for job, digest, stable in batch:
+            out[job.name] = digest
+            if cache is not None and stable and job.end - job.start >= MIN_CACHED_BYTES:
+                fresh[_cache_key(job, hash_type)] = digest
+    if cache is not None:
+        cache.store(fresh)
     return out
+
+
+def _cache_key(job: Job, hash_type: str) -> tuple[int, int, int, int, int, str, int, int]:
+    return (*job.file.identity, hash_type, job.start, job.end)
 
 
 def root_digest(digests_in_order: Iterable[str]) -> str:
@@ -138,11 +161,13 @@ def _batches(jobs: Sequence[Job]) -> list[list[Job]]:
     return batches
 
 
-def _hash_batch(batch: list[Job], factory: Callable[[], object]) -> dict[str, str]:
-    return {job.name: _hash_job(job, factory) for job in batch}
+def _hash_batch(batch: list[Job], factory: Callable[[], object]) -> list[tuple[Job, str, bool]]:
+    return [(job, *_hash_job(job, factory)) for job in batch]
 
 
-def _hash_job(job: Job, factory: Callable[[], object]) -> str:
+def _hash_job(job: Job, factory: Callable[[], object]) -> tuple[str, bool]:
+    """The digest, and whether the file kept the identity it was listed with throughout
+    (only then may the digest be cached)."""
     hasher = factory()
     flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
     try:
@@ -150,6 +175,7 @@ def _hash_job(job: Job, factory: Callable[[], object]) -> str:
     except OSError as exc:
         raise ModelTreeError(f"cannot read {job.file.name}: {exc.strerror}") from None
     try:
+        before = file_identity(os.fstat(fd))
         length = job.end - job.start
         if length <= _SMALL:
             data = os.pread(fd, length, job.start) if length else b""
@@ -158,9 +184,10 @@ def _hash_job(job: Job, factory: Callable[[], object]) -> str:
             hasher.update(data)  # type: ignore[attr-defined]
         else:
             _hash_mapped(fd, job, hasher)
+        stable = before == job.file.identity == file_identity(os.fstat(fd))
     finally:
         os.close(fd)
-    return hasher.hexdigest()  # type: ignore[attr-defined,no-any-return]
+    return hasher.hexdigest(), stable  # type: ignore[attr-defined]
 
 
 def _hash_mapped(fd: int, job: Job, hasher: object) -> None:

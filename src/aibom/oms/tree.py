@@ -75,7 +75,9 @@ def enumerate_model(root: Path, *, allow_symlinks: bool, ignore: IgnoreSet) -> l
         root = Path(os.path.realpath(root))
         st = os.stat(root)
     if stat.S_ISREG(st.st_mode):
-        return [ModelFile(SINGLE_FILE_NAME, str(os.path.abspath(root)), st.st_size, _identity(st))]
+        return [
+            ModelFile(SINGLE_FILE_NAME, str(os.path.abspath(root)), st.st_size, file_identity(st))
+        ]
     if not stat.S_ISDIR(st.st_mode):
         raise ModelTreeError(f"model {root} is neither a file nor a directory")
     walker = _Walker(Path(os.path.realpath(root)), allow_symlinks, ignore)
@@ -84,7 +86,7 @@ def enumerate_model(root: Path, *, allow_symlinks: bool, ignore: IgnoreSet) -> l
     return walker.files
 
 
-def _identity(st: os.stat_result) -> tuple[int, int, int, int, int]:
+def file_identity(st: os.stat_result) -> tuple[int, int, int, int, int]:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
@@ -127,7 +129,7 @@ class _Walker:
         if stat.S_ISDIR(st.st_mode):
             self.walk(path, parts, st)
         elif stat.S_ISREG(st.st_mode):
-            self.files.append(ModelFile(name, path, st.st_size, _identity(st)))
+            self.files.append(ModelFile(name, path, st.st_size, file_identity(st)))
         else:
             raise ModelTreeError(f"{name} is not a regular file or directory")
 

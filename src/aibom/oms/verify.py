@@ -11,6 +11,7 @@ The sequence, each step marked below:
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -22,6 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from aibom.errors import InputError, VerificationError
 from aibom.oms import certs, dsse
 from aibom.oms.bundle import ParsedBundle, read_bundle
+from aibom.oms.cache import DigestCache
 from aibom.oms.hashing import hash_jobs, plan_jobs
 from aibom.oms.model import OmsSignature, split_shard_name
 from aibom.oms.tree import SINGLE_FILE_NAME, IgnoreSet, ModelTreeError, enumerate_model
@@ -60,6 +62,10 @@ class Verification:
     not_checked: tuple[str, ...] = field(default=())
 
     @property
+    def partial(self) -> bool:
+        return bool(self.not_checked)
+
+    @property
     def ok(self) -> bool:
         return not (self.failures or self.modified or self.missing or self.extra)
 
@@ -83,6 +89,8 @@ def verify_model(
     ignore_paths: Iterable[Path] = (),
     ignore_unsigned_files: bool = False,
     allow_symlinks: bool = False,
+    only: Iterable[str] | None = None,
+    cache: DigestCache | None = None,
     workers: int | None = None,
 ) -> Verification:
     """Verify `signature` over the model at `model`. Raises InputError for unreadable input;
@@ -98,6 +106,8 @@ def verify_model(
         extra_ignores=[*ignore_paths, signature],
         ignore_unsigned_files=ignore_unsigned_files,
         allow_symlinks=allow_symlinks,
+        only=only,
+        cache=cache,
         workers=workers,
     )
 
@@ -177,6 +187,7 @@ def check_model(
     ignore_unsigned_files: bool = False,
     allow_symlinks: bool = False,
     only: Iterable[str] | None = None,
+    cache: DigestCache | None = None,
     workers: int | None = None,
 ) -> Verification:
     """Steps 3 and 4: compare the model on disk with a signature already verified."""
@@ -197,13 +208,17 @@ def check_model(
     wanted = [job for job in jobs if job.name in expected]
     not_checked: list[str] = []
     if only is not None:
-        selected = set(only)
-        not_checked = sorted({j.file.name for j in wanted} - selected)
-        wanted = [j for j in wanted if j.file.name in selected]
-        missing = [m for m in missing if _file_of(m, ser.method) in selected]
-        extra = [e for e in extra if _file_of(e, ser.method) in selected]
+        patterns = list(only)
+        chosen = _selector(patterns)
+        signed = sorted({_file_of(n, ser.method) for n in expected})
+        if not any(chosen(f) for f in signed):
+            raise InputError(f"--only {' '.join(patterns)} matches no signed file")
+        not_checked = [f for f in signed if not chosen(f)]
+        wanted = [j for j in wanted if chosen(j.file.name)]
+        missing = [m for m in missing if chosen(_file_of(m, ser.method))]
+        extra = [e for e in extra if chosen(_file_of(e, ser.method))]
     try:
-        actual = hash_jobs(wanted, ser.hash_type, workers=workers)
+        actual = hash_jobs(wanted, ser.hash_type, workers=workers, cache=cache)
     except ModelTreeError as exc:
         return Verification(sig, failures=(exc.one_line(),))
     modified = sorted(n for n, d in actual.items() if d != expected[n])
@@ -237,3 +252,12 @@ def _file_names(resource_names: Iterable[str], shards: bool) -> tuple[str, ...]:
 
 def _file_of(resource_name: str, method: str) -> str:
     return split_shard_name(resource_name)[0] if method == "shards" else resource_name
+
+
+def _selector(patterns: list[str]):  # type: ignore[no-untyped-def]
+    """Glob patterns over resource file names (`*` crosses directories, as in fnmatch)."""
+
+    def chosen(name: str) -> bool:
+        return any(fnmatch.fnmatchcase(name, p) for p in patterns)
+
+    return chosen
