@@ -321,8 +321,8 @@ def make_keys() -> None:
     def pem(cert: x509.Certificate) -> bytes:
         return cert.public_bytes(serialization.Encoding.PEM)
 
-    root_key, int_key, leaf_key, bare_key = (
-        ec.generate_private_key(ec.SECP256R1()) for _ in range(4)
+    root_key, int_key, leaf_key, bare_key, community_key = (
+        ec.generate_private_key(ec.SECP256R1()) for _ in range(5)
     )
     root_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ACME ML Root CA (demo)")])
     root = issue("ACME ML Root CA (demo)", root_key, root_name, root_key, ca=True)
@@ -334,40 +334,63 @@ def make_keys() -> None:
     write(KEYS / "acme-intermediate.pem", pem(intermediate))
     write(KEYS / "acme-leaf.pem", pem(leaf))
     save_key(leaf_key, "acme-leaf-key.pem")
-    save_key(bare_key, "acme-key.pem")
-    write(
-        KEYS / "acme-pub.pem",
-        bare_key.public_key().public_bytes(
+    for key, name in ((bare_key, "acme"), (community_key, "community")):
+        save_key(key, f"{name}-key.pem")
+        public = key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        ),
-    )
+        )
+        write(KEYS / f"{name}-pub.pem", public)
 
 
 def sign_family() -> None:
+    """The chain: the vendor signs its base (keyless) and attests its training data; a
+    community fine-tune is adopted by the organisation (pinned, verified, scanned, re-signed
+    with its certificate); the organisation attests the adapter and the quantized variant."""
     sys.path.insert(0, str(SAMPLES.parent / "tests"))
     from sigstore_instance import start_private_sigstore
 
+    from aibom.lineage.adopt import adopt
+    from aibom.lineage.attest import attest, content_root_digest
     from aibom.oms.sign import CertificateSigner, KeylessSigner, KeySigner, sign_model
+    from aibom.oms.verify import KeyTrust
 
-    key = KeySigner((KEYS / "acme-key.pem").read_bytes())
-    certificate = CertificateSigner(
+    org_key = KeySigner((KEYS / "acme-key.pem").read_bytes())
+    org_cert = CertificateSigner(
         (KEYS / "acme-leaf-key.pem").read_bytes(),
         (KEYS / "acme-leaf.pem").read_bytes(),
         ((KEYS / "acme-intermediate.pem").read_bytes(),),
     )
+    base, chat = MODELS / "tiny-base", MODELS / "tiny-chat"
+    corpus, instruct = DATASETS / "tiny-corpus", DATASETS / "tiny-instruct"
     with tempfile.TemporaryDirectory() as work:
         instance = start_private_sigstore(Path(work))
         try:
-            token = instance.identity_token(VENDOR_IDENTITY, VENDOR_ISSUER)
             shutil.copy(instance.trust_config_path, KEYS / "vendor-trust-config.json")
-            vendor = KeylessSigner(token, instance.trust_config_path)
-            sign_model(MODELS / "tiny-base", MODELS / "tiny-base" / "model.sig", vendor)
+            vendor = KeylessSigner(
+                instance.identity_token(VENDOR_IDENTITY, VENDOR_ISSUER), instance.trust_config_path
+            )
+            sign_model(base, base / "model.sig", vendor)
+            vendor = KeylessSigner(
+                instance.identity_token(VENDOR_IDENTITY, VENDOR_ISSUER), instance.trust_config_path
+            )
+            attest(base, parents=[], relation=None, datasets=[corpus], signer=vendor)
         finally:
             instance.close()
-    sign_model(MODELS / "tiny-chat", MODELS / "tiny-chat" / "model.sig", certificate)
-    for name in ("tiny-chat-lora", "tiny-chat-q8"):
-        sign_model(MODELS / name, MODELS / name / "model.sig", key)
-    sign_model(DATASETS / "tiny-instruct", DATASETS / "tiny-instruct" / "model.sig", key)
+    sign_model(instruct, instruct / "model.sig", org_key)
+    sign_model(chat, chat / "model.sig", KeySigner((KEYS / "community-key.pem").read_bytes()))
+    adopt(
+        chat,
+        pin=content_root_digest(chat),
+        signer=org_cert,
+        source=f"https://huggingface.co/{ORG}/tiny-chat",
+        upstream_trust=KeyTrust((KEYS / "community-pub.pem").read_bytes()),
+        parents=[base],
+        relation="finetune",
+        datasets=[instruct],
+    )
+    for name, relation in (("tiny-chat-lora", "adapter"), ("tiny-chat-q8", "quantized")):
+        sign_model(MODELS / name, MODELS / name / "model.sig", org_key)
+        attest(MODELS / name, parents=[chat], relation=relation, signer=org_key)
 
 
 def main() -> None:
@@ -379,7 +402,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     write_family()
-    if args.new_keys or not (KEYS / "acme-key.pem").exists():
+    if args.new_keys or not (KEYS / "community-key.pem").exists():
         make_keys()
     sign_family()
 

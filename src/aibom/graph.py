@@ -113,6 +113,7 @@ class Component:
     attestation: SignatureEvidence | None = None  # its signed lineage statement, if any
     card: CardFacts = field(default_factory=CardFacts)
     local: bool = True  # False: only declared by another component, not present
+    location: str | None = None  # its directory, relative to the AIBOM that carries it
     warnings: tuple[str, ...] = ()
 
 

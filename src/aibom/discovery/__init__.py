@@ -15,7 +15,14 @@ from pathlib import Path
 
 from aibom.discovery import references
 from aibom.discovery.card_facts import dataset_facts, model_facts
-from aibom.discovery.signatures import file_digests, find_signature, try_read
+from aibom.discovery.signatures import (
+    LINEAGE_ATTESTATION,
+    file_digests,
+    find_signature,
+    portable_path,
+    try_read,
+    try_read_lineage,
+)
 from aibom.errors import InputError
 from aibom.evidence import looks_like_dataset, read_dataset_dir, read_model_dir
 from aibom.graph import (
@@ -24,9 +31,12 @@ from aibom.graph import (
     Edge,
     FileDigest,
     Kind,
+    Level,
     ProvenanceGraph,
+    Relation,
     SignatureEvidence,
 )
+from aibom.lineage.attest import Lineage
 from aibom.oms.hashing import manifest_resources, root_digest
 from aibom.oms.model import Serialization
 from aibom.oms.sign import EVIDENCE_FILES
@@ -51,6 +61,8 @@ class _Local:
     signature: SignatureEvidence | None
     files: tuple[FileDigest, ...]
     digest: str | None
+    location: str
+    attestation: tuple[SignatureEvidence, Lineage] | None = None
     warnings: list[str] = field(default_factory=list)
     name: str = ""
     ref: str = ""
@@ -80,7 +92,36 @@ def discover(
         for reference in local.references:
             parent = references.resolve(graph, reference, exclude=local.ref)
             graph.add_edge(Edge(reference.relation, local.ref, parent, evidence=reference.evidence))
+    for local in locals_:
+        if local.attestation is not None:
+            _add_attested(graph, local, *local.attestation)
     return Discovery(graph, locals_[0].ref, tuple(warnings))
+
+
+def _add_attested(
+    graph: ProvenanceGraph, local: _Local, evidence: SignatureEvidence, lineage: Lineage
+) -> None:
+    """Edges a signed lineage statement names, resolved by root digest: they are attested
+    (whether the attestation holds is for verify-chain to decide)."""
+    proof = f"{evidence.bundle_path} sha256:{evidence.bundle_sha256}"
+    named = (
+        [(references.LINEAGE_RELATIONS[lineage.relation], p) for p in lineage.parents]
+        if lineage.relation
+        else []
+    )
+    named += [
+        (Relation.EVALUATED_ON if d.use == "evaluation" else Relation.TRAINED_ON, d)
+        for d in lineage.datasets
+    ]
+    for relation, artifact in named:
+        kind = (
+            Kind.DATASET if relation in (Relation.TRAINED_ON, Relation.EVALUATED_ON) else Kind.MODEL
+        )
+        reference = references.Reference(
+            relation, artifact.name, kind, proof, digest=artifact.root_digest
+        )
+        parent = references.resolve(graph, reference, exclude=local.ref, by_name=False)
+        graph.add_edge(Edge(relation, local.ref, parent, Level.ATTESTED, proof))
 
 
 def _unique_dirs(paths: list[Path]) -> list[Path]:
@@ -95,6 +136,7 @@ def _unique_dirs(paths: list[Path]) -> list[Path]:
 def _read_local(path: Path, base: Path, signature: Path | None, hash_unsigned: bool) -> _Local:
     warnings: list[str] = []
     read = try_read(signature or find_signature(path), base, warnings)
+    attestation = try_read_lineage(path / LINEAGE_ATTESTATION, base, warnings)
     if looks_like_dataset(path):
         dev = read_dataset_dir(path)
         warnings += dev.warnings
@@ -117,7 +159,21 @@ def _read_local(path: Path, base: Path, signature: Path | None, hash_unsigned: b
     else:
         evidence = None
         files, digest = _hash_unsigned(path, warnings) if hash_unsigned else ((), None)
-    return _Local(path, kind, facts, license_, license_url, refs, evidence, files, digest, warnings)
+    location = portable_path(path, base)
+    return _Local(
+        path,
+        kind,
+        facts,
+        license_,
+        license_url,
+        refs,
+        evidence,
+        files,
+        digest,
+        location,
+        attestation,
+        warnings,
+    )
 
 
 def _hash_unsigned(path: Path, warnings: list[str]) -> tuple[tuple[FileDigest, ...], str | None]:
@@ -163,7 +219,9 @@ def _component(local: _Local) -> Component:
         root_digest=local.digest,
         files=local.files,
         signature=local.signature,
+        attestation=local.attestation[0] if local.attestation else None,
         card=local.facts,
         local=True,
+        location=local.location,
         warnings=tuple(local.warnings),
     )

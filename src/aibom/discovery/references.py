@@ -101,14 +101,28 @@ def _gguf_base_name(org: str | None, name: str | None, url: str | None) -> str |
     return name
 
 
-def resolve(graph: ProvenanceGraph, reference: Reference, *, exclude: str) -> str:
-    """The ref of the component a reference points to; an external one is added if needed."""
+LINEAGE_RELATIONS = {
+    "finetune": Relation.FINETUNED_FROM,
+    "adapter": Relation.ADAPTER_OF,
+    "quantized": Relation.QUANTIZED_FROM,
+    "merge": Relation.MERGED_FROM,
+    "distill": Relation.DISTILLED_FROM,
+}
+
+
+def resolve(
+    graph: ProvenanceGraph, reference: Reference, *, exclude: str, by_name: bool = True
+) -> str:
+    """The ref of the component a reference points to; an external one is added if needed.
+    A reference that carries a digest (from a signed statement) resolves by digest only."""
     kinds = {Kind.DATASET} if reference.kind == Kind.DATASET else {Kind.MODEL, Kind.ADAPTER}
     candidates = [c for c in graph.components() if c.kind in kinds and c.ref != exclude]
     if reference.digest:
         by_digest = [c for c in candidates if c.root_digest == reference.digest]
         if by_digest:
             return by_digest[0].ref
+    if not by_name:
+        return _external(graph, reference)
     wanted = reference.target.lower()
     for match in (
         lambda c: c.name.lower() == wanted,
@@ -124,6 +138,8 @@ def _external(graph: ProvenanceGraph, reference: Reference) -> str:
     ref = f"{reference.kind.value}:{reference.target}"
     if reference.revision:
         ref += f"@{reference.revision}"
+    if reference.digest:
+        ref += f"#sha256:{reference.digest[:16]}"
     if ref not in graph:
         graph.add_component(
             Component(

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from aibom.errors import InputError
 from aibom.graph import FileDigest, SignatureEvidence
+from aibom.lineage.attest import PREDICATE_LINEAGE, Lineage, read_lineage
 from aibom.oms.bundle import ParsedBundle, read_bundle
+from aibom.oms.model import Serialization
 
 MODEL_SIGNATURE = "model.sig"
 LINEAGE_ATTESTATION = "lineage.sig"
@@ -67,3 +69,27 @@ def portable_path(path: Path, relative_to: Path) -> str:
     """POSIX path relative to the document that will carry it, so AIBOMs move with their models."""
     rel = os.path.relpath(os.path.abspath(path), os.path.abspath(relative_to))
     return rel.replace(os.sep, "/")
+
+
+def try_read_lineage(
+    bundle: Path, relative_to: Path, warnings: list[str]
+) -> tuple[SignatureEvidence, Lineage] | None:
+    """The lineage attestation beside a model, as evidence (read, not verified)."""
+    if not bundle.is_file():
+        return None
+    try:
+        lineage = read_lineage(bundle)
+    except InputError as exc:
+        warnings.append(f"{bundle.name}: unreadable lineage attestation ignored: {exc.one_line()}")
+        return None
+    signed = lineage.signed
+    evidence = SignatureEvidence(
+        bundle_path=portable_path(bundle, relative_to),
+        bundle_sha256=signed.bundle_sha256,
+        predicate_type=PREDICATE_LINEAGE,
+        root_digest=lineage.subject.root_digest,
+        serialization=Serialization(),
+        signer=signed.signer,
+        log_entries=signed.log_entries,
+    )
+    return evidence, lineage

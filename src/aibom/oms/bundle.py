@@ -50,27 +50,44 @@ class Envelope:
 
 
 @dataclass(frozen=True)
-class ParsedBundle:
+class SignedStatement:
+    """A Sigstore bundle holding a DSSE-signed in-toto statement, parsed but not verified."""
+
     raw: bytes
     document: dict[str, Any]
     envelope: Envelope
     statement: dict[str, Any]
-    signature: OmsSignature
+    media_type: str
+    bundle_sha256: str
+    signer: SignerFacts
+    log_entries: tuple[LogEntry, ...]
+    signed_timestamps: int
     certificates: tuple[bytes, ...]  # DER, leaf first
     public_key_der: bytes | None
 
 
-def read_bundle(path: Path) -> ParsedBundle:
+@dataclass(frozen=True)
+class ParsedBundle(SignedStatement):
+    """An OMS bundle: the signed statement and its OMS predicate, read."""
+
+    signature: OmsSignature
+
+
+def read_raw(path: Path, what: str = "signature") -> bytes:
     try:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_BUNDLE_BYTES + 1)
     except OSError as exc:
-        raise InputError(f"cannot read signature {path}: {exc.strerror}") from None
-    return parse_bundle(raw, source=str(path))
+        raise InputError(f"cannot read {what} {path}: {exc.strerror}") from None
+    return raw
 
 
-def parse_bundle(raw: bytes, *, source: str = "signature") -> ParsedBundle:
-    """1. size, 2. JSON, 3. media type and schema, 4. envelope, 5. statement, 6. predicate."""
+def read_bundle(path: Path) -> ParsedBundle:
+    return parse_bundle(read_raw(path), source=str(path))
+
+
+def parse_signed_statement(raw: bytes, *, source: str = "signature") -> SignedStatement:
+    """1. size, 2. JSON, 3. media type and schema, 4. envelope, 5. statement, 6. signer."""
     if len(raw) > MAX_BUNDLE_BYTES:
         raise InputError(f"{source} is larger than {MAX_BUNDLE_BYTES >> 20} MiB")
     document = load_json(raw, source)
@@ -89,18 +106,35 @@ def parse_bundle(raw: bytes, *, source: str = "signature") -> ParsedBundle:
         raise InputError(f"{source} payload is not an in-toto statement")
     material = document["verificationMaterial"]
     signer, chain, key_der = _signer(material, source)
-    sig = _oms_signature(statement, source)
-    sig = replace(
-        sig,
+    timestamps = (material.get("timestampVerificationData") or {}).get("rfc3161Timestamps")
+    return SignedStatement(
+        raw=raw,
+        document=document,
+        envelope=envelope,
+        statement=statement,
         media_type=media_type,
         bundle_sha256=hashlib.sha256(raw).hexdigest(),
         signer=signer,
         log_entries=_log_entries(material.get("tlogEntries") or [], source),
-        signed_timestamps=len(
-            (material.get("timestampVerificationData") or {}).get("rfc3161Timestamps") or []
-        ),
+        signed_timestamps=len(timestamps or []),
+        certificates=chain,
+        public_key_der=key_der,
     )
-    return ParsedBundle(raw, document, envelope, statement, sig, chain, key_der)
+
+
+def parse_bundle(raw: bytes, *, source: str = "signature") -> ParsedBundle:
+    """An OMS bundle: the signed statement, then 7. the OMS predicate."""
+    signed = parse_signed_statement(raw, source=source)
+    sig = replace(
+        _oms_signature(signed.statement, source),
+        media_type=signed.media_type,
+        bundle_sha256=signed.bundle_sha256,
+        signer=signed.signer,
+        log_entries=signed.log_entries,
+        signed_timestamps=signed.signed_timestamps,
+    )
+    fields = {f: getattr(signed, f) for f in SignedStatement.__dataclass_fields__}
+    return ParsedBundle(**fields, signature=sig)
 
 
 def load_json(raw: bytes, source: str) -> Any:
@@ -286,13 +320,20 @@ def _oms_signature(statement: dict[str, Any], source: str) -> OmsSignature:
 
 
 def _normalize_shard_algorithms(statement: dict[str, Any], notes: list[str]) -> dict[str, Any]:
-    """model_signing writes `<hash>-sharded-<size>` as the resource algorithm; map it to the
-    bare hash type so the OMS schema applies, after checking the size matches."""
+    """What model_signing's shard mode really writes, mapped onto the OMS schema: the resource
+    algorithm `<hash>-sharded-<size>` becomes the bare hash type (after checking the size
+    matches), and shard_size written as a JSON float (protobuf Struct numbers are doubles,
+    so 1000 becomes 1000.0) becomes the integer it stands for."""
     predicate = statement.get("predicate")
     if not isinstance(predicate, dict) or not isinstance(predicate.get("resources"), list):
         return statement
     ser = predicate.get("serialization")
     size = ser.get("shard_size") if isinstance(ser, dict) else None
+    if isinstance(size, float) and size.is_integer() and size > 0:
+        size = int(size)
+        ser = {**ser, "shard_size": size}
+        predicate = {**predicate, "serialization": ser}
+        notes.append("shard_size written as a JSON float")
     changed = []
     for r in predicate["resources"]:
         algorithm = r.get("algorithm") if isinstance(r, dict) else None

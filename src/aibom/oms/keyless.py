@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from aibom.errors import InputError, VerificationError
-from aibom.oms.bundle import ParsedBundle
+from aibom.oms.bundle import SignedStatement
 
 PRODUCTION_TUF = "https%3A%2F%2Ftuf-repo-cdn.sigstore.dev"
 
@@ -47,11 +47,11 @@ def _first_line(exc: BaseException) -> str:
 
 
 def verify_keyless(
-    parsed: ParsedBundle, identity: str, issuer: str, trust_config: Path | None
+    parsed: SignedStatement, identity: str, issuer: str, trust_config: Path | None
 ) -> None:
     """Check identity and issuer by name first (precise messages), then let sigstore verify the
     certificate chain, SCT, transparency log entry and DSSE signature against the trust root."""
-    signer = parsed.signature.signer
+    signer = parsed.signer
     if signer.method != "sigstore":
         raise VerificationError(f"signature was made with a {signer.method}, not keyless Sigstore")
     if signer.identity != identity:

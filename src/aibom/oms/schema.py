@@ -49,31 +49,39 @@ def _import_jsonschema() -> Any:
 
 
 @cache
-def _validators() -> dict[str, Any]:
-    jsonschema = _import_jsonschema()
+def _registry() -> Any:
     from referencing import Registry, Resource
 
-    schemas = {}
-    for name in ("bundle", "envelope", "statement", "predicate"):
-        schemas[name] = json.loads(schema_path("oms", f"{name}.schema.json").read_text())
-    registry = Registry().with_resources(
-        (s["$id"], Resource.from_contents(s)) for s in schemas.values()
-    )
-    return {
-        name: jsonschema.Draft202012Validator(s, registry=registry) for name, s in schemas.items()
-    }
+    _import_jsonschema()
+    schemas = [
+        json.loads(schema_path("oms", f"{name}.schema.json").read_text())
+        for name in ("bundle", "envelope", "statement", "predicate")
+    ]
+    return Registry().with_resources((s["$id"], Resource.from_contents(s)) for s in schemas)
 
 
-def check(kind: str, document: Any, source: str) -> None:
-    """Raise InputError naming the first schema violation (deepest path first)."""
-    validator = _validators()[kind]  # imports jsonschema first, the light way
+@cache
+def validator_for(relative_path: str) -> Any:
+    """A Draft 2020-12 validator for a schema under schemas/ (OMS references resolve)."""
+    jsonschema = _import_jsonschema()
+    schema = json.loads(schema_path(*relative_path.split("/")).read_text())
+    return jsonschema.Draft202012Validator(schema, registry=_registry())
+
+
+def check_against(relative_path: str, document: Any, source: str, label: str) -> None:
+    """Raise InputError naming the first violation (the closest branch of a oneOf/anyOf)."""
+    validator = validator_for(relative_path)  # imports jsonschema first, the light way
     from jsonschema.exceptions import best_match
 
     err = best_match(validator.iter_errors(document))
     if err is None:
         return
-    while err.context:  # oneOf/anyOf: name the branch that came closest
+    while err.context:
         err = best_match(err.context)
     where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
     message = err.message if len(err.message) <= 160 else f"fails its '{err.validator}' rule"
-    raise InputError(f"{source} does not match the OMS {kind} schema at {where}: {message}")
+    raise InputError(f"{source} does not match the {label} schema at {where}: {message}")
+
+
+def check(kind: str, document: Any, source: str) -> None:
+    check_against(f"oms/{kind}.schema.json", document, source, f"OMS {kind}")

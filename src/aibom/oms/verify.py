@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import serialization
 
 from aibom.errors import InputError, VerificationError
 from aibom.oms import certs, dsse
-from aibom.oms.bundle import ParsedBundle, read_bundle
+from aibom.oms.bundle import SignedStatement, read_bundle
 from aibom.oms.cache import DigestCache
 from aibom.oms.hashing import hash_jobs, plan_jobs
 from aibom.oms.model import OmsSignature, split_shard_name
@@ -97,7 +97,7 @@ def verify_model(
     a failed verification is returned (ok is False), with its reasons."""
     parsed = read_bundle(signature)  # step 1
     try:
-        verify_signature(parsed, trust)  # step 2
+        verify_signature(parsed, trust, allow_v02=accepts_v02_encoding(parsed.signature))  # step 2
     except VerificationError as exc:
         return Verification(parsed.signature, failures=(exc.one_line(),))
     return check_model(  # steps 3 and 4
@@ -112,31 +112,31 @@ def verify_model(
     )
 
 
-def verify_signature(parsed: ParsedBundle, trust: Trust) -> None:
+def accepts_v02_encoding(sig: OmsSignature) -> bool:
+    """Bundles older than v1.1.0 may carry model_signing v0.2's malformed PAE."""
+    return sig.legacy or "pre-v1.1.0 bundle: no ignore_paths recorded" in sig.notes
+
+
+def verify_signature(parsed: SignedStatement, trust: Trust, *, allow_v02: bool = False) -> None:
     """Step 2. Raises VerificationError unless the envelope is signed by the trusted party."""
-    sig = parsed.signature
+    signer = parsed.signer
     if isinstance(trust, KeylessTrust):
         from aibom.oms.keyless import verify_keyless
 
         verify_keyless(parsed, trust.identity, trust.issuer, trust.trust_config)
         return
-    if sig.signer.method == "sigstore":
+    if signer.method == "sigstore":
         raise VerificationError(
             "signature is keyless (Sigstore); verify it with --identity and --identity-provider"
         )
-    allow_v02 = sig.legacy or "pre-v1.1.0 bundle: no ignore_paths recorded" in sig.notes
     if isinstance(trust, KeyTrust):
         key = _load_public_key(trust.public_key_pem)
-        if sig.signer.method != "key":
-            raise VerificationError(
-                f"signature was made with a {sig.signer.method}, not a bare key"
-            )
+        if signer.method != "key":
+            raise VerificationError(f"signature was made with a {signer.method}, not a bare key")
         _check_key_hint(parsed, key)
     else:
-        if sig.signer.method != "certificate":
-            raise VerificationError(
-                f"signature was made with a {sig.signer.method}, not a certificate"
-            )
+        if signer.method != "certificate":
+            raise VerificationError(f"signature was made with a {signer.method}, not a certificate")
         key = _verified_leaf_key(parsed, trust)
     envelope = parsed.envelope
     if not dsse.verify(
@@ -154,8 +154,8 @@ def _load_public_key(pem: bytes) -> object:
     return key
 
 
-def _check_key_hint(parsed: ParsedBundle, key: object) -> None:
-    hint = parsed.signature.signer.public_key_hint
+def _check_key_hint(parsed: SignedStatement, key: object) -> None:
+    hint = parsed.signer.public_key_hint
     if hint and hint.lower() not in (certs.public_key_hint(key), certs.public_key_fingerprint(key)):
         raise VerificationError("signature was made with another key (public key hint differs)")
     if parsed.public_key_der is not None:
@@ -166,7 +166,7 @@ def _check_key_hint(parsed: ParsedBundle, key: object) -> None:
             raise VerificationError("signature was made with another key (embedded key differs)")
 
 
-def _verified_leaf_key(parsed: ParsedBundle, trust: CertificateTrust) -> object:
+def _verified_leaf_key(parsed: SignedStatement, trust: CertificateTrust) -> object:
     roots = []
     for i, pem in enumerate(trust.roots_pem):
         roots += certs.load_pem_file_certificates(pem, f"certificate chain file {i + 1}")

@@ -1,0 +1,304 @@
+"""Verify a whole provenance graph against a policy: every node, every edge, one verdict each.
+
+For each component (node):
+ 1. It must be present (an external, declared-only component cannot be verified).
+ 2. Its OMS signature must exist when the policy requires one, be the very bundle the graph
+    recorded (SHA-256), carry the recorded root digest, and verify with one of the
+    publishers the policy allows for the component's name.
+ 3. Unless `rehash` is off, its files must match the signature (a full OMS verification).
+ 4. If it was adopted from upstream, its attestation must record a clean scan, and its
+    pickle-bearing files must scan clean now.
+For each edge (child -> parent):
+ 5. Lineage and training edges must be attested when the policy says so: the child's
+    lineage attestation verifies with a publisher allowed for the child, its subject is the
+    child's root digest, and it names the parent's exact root digest with the same relation.
+ 6. A declared edge to a component that is not present is a missing parent.
+And for the graph: 7. no cycle.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aibom.errors import AibomError, InputError, VerificationError
+from aibom.graph import Component, Edge, Kind, Level, ProvenanceGraph, Relation
+from aibom.lineage.attest import Lineage, read_lineage
+from aibom.oms.bundle import SignedStatement, read_bundle
+from aibom.oms.verify import accepts_v02_encoding, check_model, verify_signature
+from aibom.policy import Policy, Publisher
+
+VERIFIED, DECLARED, FAILED = "verified", "declared-only", "failed"
+ATTESTED_RELATIONS = {
+    Relation.FINETUNED_FROM: "finetune",
+    Relation.ADAPTER_OF: "adapter",
+    Relation.QUANTIZED_FROM: "quantized",
+    Relation.MERGED_FROM: "merge",
+    Relation.DISTILLED_FROM: "distill",
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    kind: str  # node | edge | graph
+    subject: str  # a component ref, "child -> parent", or "graph"
+    status: str  # verified | declared-only | failed
+    reason: str
+    rule: str  # a stable id for SARIF
+    signer: str | None = None  # the publisher that signed, when verified
+    location: str | None = None  # bundle or directory the check concerns
+
+
+@dataclass(frozen=True)
+class Report:
+    checks: tuple[Check, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not any(c.status == FAILED for c in self.checks)
+
+    def failures(self) -> list[Check]:
+        return [c for c in self.checks if c.status == FAILED]
+
+
+@dataclass
+class _Context:
+    graph: ProvenanceGraph
+    policy: Policy
+    base: Path
+    root: Path
+    rehash: bool
+    verified_signers: dict[str, str] = field(default_factory=dict)
+    lineages: dict[str, Lineage | AibomError] = field(default_factory=dict)
+
+
+def verify_chain(
+    graph: ProvenanceGraph,
+    policy: Policy,
+    *,
+    base: Path,
+    root: Path | None = None,
+    rehash: bool = True,
+) -> Report:
+    """`base`: the directory the graph's paths are relative to (the AIBOM's directory);
+    `root`: no file outside it is ever read (default: `base`)."""
+    ctx = _Context(graph, policy, base, Path(os.path.realpath(root or base)), rehash)
+    checks = [_node(ctx, c) for c in graph.components()]
+    checks += [_edge(ctx, e) for e in graph.edges()]
+    for cycle in graph.cycles():
+        checks.append(Check("graph", " -> ".join(cycle), FAILED, "cycle in lineage", "aibom/cycle"))
+    return Report(tuple(checks))
+
+
+def _node(ctx: _Context, c: Component) -> Check:
+    def failed(reason: str, rule: str, location: str | None = None) -> Check:
+        return Check("node", c.ref, FAILED, reason, rule, location=location)
+
+    if not c.local:  # step 1
+        return Check(
+            "node", c.ref, DECLARED, "declared by another component, not present", "aibom/absent"
+        )
+    required = ctx.policy.signatures == "all" or (
+        ctx.policy.signatures == "models" and c.kind != Kind.DATASET
+    )
+    if c.signature is None:  # step 2
+        if required:
+            return failed(
+                f"{c.name} is not signed, and the policy requires signatures", "aibom/unsigned"
+            )
+        return Check("node", c.ref, DECLARED, "not signed (allowed by policy)", "aibom/unsigned")
+    try:
+        bundle_path = _resolve(ctx, c.signature.bundle_path)
+        parsed = read_bundle(bundle_path)
+    except AibomError as exc:
+        return failed(
+            f"signature unreadable: {exc.one_line()}", "aibom/signature", c.signature.bundle_path
+        )
+    if parsed.bundle_sha256 != c.signature.bundle_sha256:
+        return failed("signature bundle differs from the one the AIBOM recorded", "aibom/signature")
+    sig = parsed.signature
+    if c.root_digest is not None and sig.root_digest != c.root_digest:
+        return failed("signature root digest differs from the AIBOM's", "aibom/signature")
+    if sig.legacy and ctx.policy.legacy_predicate == "forbid":
+        return failed("legacy Digests/v0.1 signature format, forbidden by policy", "aibom/legacy")
+    publisher, reason = _signed_by(
+        parsed, ctx.policy.publishers_for(c.name), accepts_v02_encoding(sig)
+    )
+    if publisher is None:
+        return failed(f"{c.name}: {reason}", "aibom/signer", str(bundle_path))
+    ctx.verified_signers[c.ref] = publisher.name
+    if ctx.rehash:  # step 3
+        if not c.location:
+            return failed("no model directory recorded to re-hash (use --no-rehash)", "aibom/files")
+        try:
+            directory = _resolve(ctx, c.location)
+        except InputError as exc:
+            return failed(exc.one_line(), "aibom/files", c.location)
+        result = check_model(directory, sig, extra_ignores=[bundle_path])
+        if not result.ok:
+            return failed(
+                f"files do not match the signature: {result.reason()}",
+                "aibom/files",
+                str(directory),
+            )
+    scan = _adoption_scan(ctx, c)  # step 4
+    if scan:
+        return failed(scan, "aibom/scan")
+    return Check(
+        "node", c.ref, VERIFIED, f"signed by {publisher.describe()}", "aibom/node", publisher.name
+    )
+
+
+def _signed_by(
+    parsed: SignedStatement, allowed: tuple[Publisher, ...], allow_v02: bool
+) -> tuple[Publisher | None, str]:
+    if not allowed:
+        return None, "no policy rule allows any publisher for this component"
+    reasons = []
+    for publisher in allowed:
+        try:
+            verify_signature(parsed, publisher.trust, allow_v02=allow_v02)
+            return publisher, ""
+        except VerificationError as exc:
+            reasons.append(f"{publisher.name}: {exc.one_line()}")
+        except InputError as exc:
+            reasons.append(f"{publisher.name}: {exc.one_line()}")
+    names = ", ".join(p.name for p in allowed)
+    return (
+        None,
+        f"signer {_describe_signer(parsed)} is not an allowed publisher ({names}): "
+        + "; ".join(reasons),
+    )
+
+
+def _describe_signer(parsed: SignedStatement) -> str:
+    s = parsed.signer
+    if s.identity:
+        return f"{s.identity} ({s.issuer})"
+    if s.certificate_fingerprint:
+        return f"certificate sha256:{s.certificate_fingerprint[:16]}"
+    return f"key {(s.public_key_hint or s.public_key_fingerprint or 'unknown')[:16]}"
+
+
+def _lineage(ctx: _Context, c: Component) -> Lineage | AibomError | None:
+    """The child's attestation, read and verified once; an error when it does not hold."""
+    if c.attestation is None:
+        return None
+    if c.ref not in ctx.lineages:
+        ctx.lineages[c.ref] = _verified_lineage(ctx, c)
+    return ctx.lineages[c.ref]
+
+
+def _verified_lineage(ctx: _Context, c: Component) -> Lineage | AibomError:
+    assert c.attestation is not None
+    try:
+        lineage = read_lineage(_resolve(ctx, c.attestation.bundle_path))
+    except AibomError as exc:
+        return exc
+    if lineage.signed.bundle_sha256 != c.attestation.bundle_sha256:
+        return VerificationError("lineage attestation differs from the one the AIBOM recorded")
+    publisher, reason = _signed_by(lineage.signed, ctx.policy.publishers_for(c.name), False)
+    if publisher is None:
+        return VerificationError(f"lineage attestation: {reason}")
+    if c.root_digest is None or lineage.subject.root_digest != c.root_digest:
+        return VerificationError(
+            f"lineage attestation is about {lineage.subject.root_digest[:16]}, "
+            f"not this model ({(c.root_digest or 'no digest')[:16]})"
+        )
+    return lineage
+
+
+def _edge(ctx: _Context, e: Edge) -> Check:
+    subject = f"{e.child} -> {e.parent}"
+    child, parent = ctx.graph.component(e.child), ctx.graph.component(e.parent)
+    strict = ctx.policy.lineage == "attested" and e.relation != Relation.EVALUATED_ON
+
+    def result(status: str, reason: str, rule: str) -> Check:
+        return Check("edge", subject, status, f"{e.relation.value}: {reason}", rule)
+
+    if not parent.local:  # step 6
+        if strict or e.level == Level.ATTESTED:
+            return result(
+                FAILED,
+                f"missing parent {parent.name} (not present to verify)",
+                "aibom/missing-parent",
+            )
+        return result(
+            DECLARED, f"declared by {e.evidence}; {parent.name} not present", "aibom/declared"
+        )
+    lineage = _lineage(ctx, child)  # step 5
+    if isinstance(lineage, AibomError):
+        return result(FAILED, lineage.one_line(), "aibom/attestation")
+    if lineage is None:
+        if strict:
+            return result(
+                FAILED,
+                f"declared only ({e.evidence}); the policy requires attested lineage",
+                "aibom/declared",
+            )
+        return result(DECLARED, f"declared by {e.evidence}", "aibom/declared")
+    problem = _names_parent(lineage, e, parent)
+    if problem and not strict and e.level == Level.DECLARED:
+        return result(
+            DECLARED,
+            f"declared by {e.evidence}; the attestation does not cover it",
+            "aibom/declared",
+        )
+    if problem:
+        return result(FAILED, problem, "aibom/attestation")
+    return result(
+        VERIFIED,
+        f"attested by {ctx.verified_signers.get(child.ref) or 'an allowed publisher'}",
+        "aibom/edge",
+    )
+
+
+def _names_parent(lineage: Lineage, e: Edge, parent: Component) -> str | None:
+    if e.relation in (Relation.TRAINED_ON, Relation.EVALUATED_ON):
+        use = "training" if e.relation == Relation.TRAINED_ON else "evaluation"
+        named = tuple(d for d in lineage.datasets if (d.use or "training") == use)
+    else:
+        if lineage.relation != ATTESTED_RELATIONS.get(e.relation):
+            return f"attestation says {lineage.relation!r}, the graph says {e.relation.value}"
+        named = lineage.parents
+    digests = {a.root_digest for a in named}
+    if parent.root_digest in digests:
+        return None
+    if not named:
+        return "the attestation names no such parent"
+    return (
+        f"attestation names parent digest {sorted(digests)[0][:16]}, "
+        f"but {parent.name} is {(parent.root_digest or 'unknown')[:16]}"
+    )
+
+
+def _adoption_scan(ctx: _Context, c: Component) -> str | None:
+    if ctx.policy.scan != "clean" or c.attestation is None:
+        return None
+    lineage = _lineage(ctx, c)
+    if not isinstance(lineage, Lineage) or not lineage.adoption:
+        return None
+    scan = lineage.adoption.get("scan") or {}
+    if scan.get("result") != "clean":
+        return "adopted without a clean scan"
+    if ctx.rehash and c.location:
+        from aibom.lineage.pickle_scan import scan_model
+
+        try:
+            report = scan_model(_resolve(ctx, c.location))
+        except AibomError as exc:
+            return f"cannot scan: {exc.one_line()}"
+        if not report.clean:
+            first = report.findings[0]
+            return f"pickle scan finds {first.module}.{first.name} in {first.file}"
+    return None
+
+
+def _resolve(ctx: _Context, recorded: str) -> Path:
+    """A path recorded in the graph, relative to its base; refused if it leaves the root
+    (an AIBOM must not make aibom read /etc/passwd or a file the attacker planted)."""
+    path = Path(os.path.realpath(ctx.base / recorded))
+    if os.path.commonpath([path, ctx.root]) != str(ctx.root):
+        raise InputError(f"{recorded} points outside {ctx.root} (widen it with --root)")
+    return path

@@ -1,0 +1,92 @@
+"""`aibom build` and `aibom import`: directories to AIBOMs and back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from aibom.cli.options import emit_json, format_option, paths
+
+
+@click.command()
+@click.argument("model_dir", type=click.Path())
+@click.option(
+    "--with",
+    "with_dirs",
+    multiple=True,
+    type=click.Path(),
+    metavar="DIR",
+    help="Related model or dataset directories to resolve references against. Repeatable.",
+)
+@click.option(
+    "--signature", type=click.Path(), help="OMS bundle of MODEL_DIR (default: found beside it)."
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write here (default: stdout)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["cyclonedx", "spdx", "spdx2"]),
+    default="cyclonedx",
+    show_default=True,
+)
+@click.option(
+    "--spec-version",
+    type=click.Choice(["1.7", "1.6"]),
+    default="1.7",
+    show_default=True,
+    help="CycloneDX version.",
+)
+@click.option(
+    "--timestamp", help="Creation time to record (default: none, for reproducible output)."
+)
+@click.option("--no-hash", is_flag=True, help="Do not hash unsigned directories.")
+def build(
+    model_dir: str,
+    with_dirs: tuple[str, ...],
+    signature: str | None,
+    output: str | None,
+    fmt: str,
+    spec_version: str,
+    timestamp: str | None,
+    no_hash: bool,
+) -> None:
+    """Discover the provenance graph of MODEL_DIR and emit an AIBOM."""
+    from aibom.build import build_document
+    from aibom.oms.sign import write_atomic
+
+    text, found = build_document(
+        Path(model_dir),
+        with_dirs=tuple(paths(with_dirs)),
+        signature=Path(signature) if signature else None,
+        output=Path(output) if output else None,
+        fmt=fmt,
+        spec_version=spec_version,
+        timestamp=timestamp,
+        hash_unsigned=not no_hash,
+    )
+    for warning in found.warnings:
+        click.echo(f"aibom: warning: {warning}", err=True)
+    if output:
+        write_atomic(Path(output), text.encode())
+        click.echo(f"wrote {output}: {len(found.graph)} components", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@click.command(name="import")
+@click.argument("document", type=click.Path())
+@format_option
+def import_(document: str, output_format: str) -> None:
+    """Read an AIBOM back into the provenance graph and show it."""
+    from aibom.build import read_document
+    from aibom.graph_json import graph_summary, graph_to_dict
+
+    graph = read_document(Path(document))
+    if output_format == "json":
+        emit_json(graph_to_dict(graph))
+    else:
+        for line in graph_summary(graph):
+            click.echo(line)

@@ -1,0 +1,191 @@
+"""`aibom attest`, `aibom adopt` and `aibom verify-chain`: verifiable lineage."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from aibom.cli.options import paths, signer_from, signing_options, trust_from, trust_options
+from aibom.lineage.attest import RELATIONS
+
+
+@click.command()
+@click.argument("model_dir", type=click.Path(file_okay=False))
+@click.option(
+    "--parent",
+    "parents",
+    multiple=True,
+    type=click.Path(),
+    metavar="P",
+    help="A parent model: its directory or its OMS bundle. Repeatable.",
+)
+@click.option("--relation", type=click.Choice(RELATIONS), help="Required with --parent.")
+@click.option(
+    "--dataset",
+    "datasets",
+    multiple=True,
+    type=click.Path(),
+    metavar="D",
+    help="A training dataset: its directory or its OMS bundle. Repeatable.",
+)
+@click.option(
+    "--signature",
+    type=click.Path(dir_okay=False),
+    help="Attestation to write (default: MODEL_DIR/lineage.sig).",
+)
+@signing_options
+def attest(
+    model_dir: str,
+    parents: tuple[str, ...],
+    relation: str | None,
+    datasets: tuple[str, ...],
+    signature: str | None,
+    **signing: Any,
+) -> None:
+    """Sign a lineage attestation: MODEL_DIR derives from each --parent (by digest)."""
+    from aibom.lineage.attest import attest as write_attestation
+
+    lineage = write_attestation(
+        Path(model_dir),
+        parents=paths(parents),
+        relation=relation,
+        datasets=paths(datasets),
+        signer=signer_from(**signing),
+        output=Path(signature) if signature else None,
+    )
+    out = signature or str(Path(model_dir) / "lineage.sig")
+    named = [p.name for p in lineage.parents] + [d.name for d in lineage.datasets]
+    click.echo(f"attested {model_dir} ({relation or 'trained on'}: {', '.join(named)}) -> {out}")
+
+
+@click.command()
+@click.argument("upstream_dir", type=click.Path(file_okay=False))
+@click.option(
+    "--pin",
+    required=True,
+    metavar="DIGEST_OR_MANIFEST",
+    help="The upstream's OMS root digest (sha256), or a per-file SHA-256 manifest.",
+)
+@click.option("--source", help="Where the upstream came from (URL or hub id), recorded.")
+@click.option(
+    "--upstream-signature",
+    type=click.Path(dir_okay=False),
+    help="Upstream OMS bundle (default: UPSTREAM_DIR/model.sig when present).",
+)
+@trust_options("upstream")
+@click.option("--parent", "parents", multiple=True, type=click.Path(), metavar="P")
+@click.option("--relation", type=click.Choice(RELATIONS))
+@click.option("--dataset", "datasets", multiple=True, type=click.Path(), metavar="D")
+@click.option(
+    "--signature",
+    type=click.Path(dir_okay=False),
+    help="OMS signature to write (default: UPSTREAM_DIR/model.sig; the upstream one "
+    "is kept as upstream.sig).",
+)
+@click.option(
+    "--attestation",
+    type=click.Path(dir_okay=False),
+    help="Adoption attestation to write (default: UPSTREAM_DIR/lineage.sig).",
+)
+@signing_options
+def adopt(
+    upstream_dir: str,
+    pin: str,
+    source: str | None,
+    upstream_signature: str | None,
+    parents: tuple[str, ...],
+    relation: str | None,
+    datasets: tuple[str, ...],
+    signature: str | None,
+    attestation: str | None,
+    **options: Any,
+) -> None:
+    """Pin, verify and scan an upstream model, then re-sign it as the organisation's."""
+    from aibom.lineage.adopt import adopt as adopt_model
+
+    upstream = {k: options.pop(k) for k in list(options) if k.startswith("upstream_")}
+    trust = trust_from(
+        **{k.removeprefix("upstream_"): v for k, v in upstream.items()}, required=False
+    )
+    result = adopt_model(
+        Path(upstream_dir),
+        pin=pin,
+        signer=signer_from(**options),
+        source=source,
+        upstream_trust=trust,
+        upstream_signature=Path(upstream_signature) if upstream_signature else None,
+        parents=paths(parents),
+        relation=relation,
+        datasets=paths(datasets),
+        signature=Path(signature) if signature else None,
+        attestation=Path(attestation) if attestation else None,
+    )
+    click.echo(
+        f"adopted {upstream_dir}: pin ok, {result.scanned_files} pickle-bearing files "
+        f"scanned clean, re-signed (root sha256:{result.root_digest})"
+    )
+
+
+@click.command(name="verify-chain")
+@click.argument("target", type=click.Path())
+@click.option("--policy", "policy_path", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--with",
+    "with_dirs",
+    multiple=True,
+    type=click.Path(),
+    metavar="DIR",
+    help="With a MODEL_DIR: the related directories of the chain. Repeatable.",
+)
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False),
+    help="Never read outside this directory (default: the AIBOM's directory, or the "
+    "working directory for model directories).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "sarif"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--no-rehash",
+    is_flag=True,
+    help="Check signatures and recorded digests only, without the weights.",
+)
+def verify_chain(
+    target: str,
+    policy_path: str,
+    with_dirs: tuple[str, ...],
+    root: str | None,
+    output_format: str,
+    no_rehash: bool,
+) -> None:
+    """Verify every signature, signer and lineage edge of an AIBOM or a model directory."""
+    from aibom.build import read_document
+    from aibom.chain import verify_chain as run
+    from aibom.discovery import discover
+    from aibom.policy import load_policy
+    from aibom.report import to_json, to_sarif, to_text
+
+    policy = load_policy(Path(policy_path))
+    path = Path(target)
+    if path.is_dir():
+        base = Path.cwd()
+        graph = discover(path, with_dirs=tuple(paths(with_dirs)), relative_to=base).graph
+    else:
+        base = path.resolve().parent
+        graph = read_document(path)
+    report = run(graph, policy, base=base, root=Path(root) if root else None, rehash=not no_rehash)
+    if output_format == "json":
+        click.echo(to_json(report), nl=False)
+    elif output_format == "sarif":
+        click.echo(to_sarif(report, source=target), nl=False)
+    else:
+        click.echo(to_text(report), nl=False)
+    sys.exit(0 if report.ok else 1)

@@ -1,0 +1,1 @@
+"""Verifiable lineage: signed lineage attestations, adoption of upstream models, pickle scans."""

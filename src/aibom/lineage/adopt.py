@@ -1,0 +1,188 @@
+"""Adopt an upstream model: pin it, verify its signature, scan it, then re-sign it as ours.
+
+The order matters and is the point of the command:
+ 1. The upstream OMS signature, when there is one, must verify with the trust given for it.
+ 2. The content must match the pin (a root digest, or a per-file SHA-256 manifest).
+ 3. No pickle-bearing file may import anything dangerous (static scan, nothing is loaded).
+ 4. Only then is the model signed with the organisation's identity (model.sig, the upstream
+    signature kept as upstream.sig) and the adoption recorded in a signed attestation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aibom.errors import InputError, VerificationError
+from aibom.lineage.attest import Lineage, attest, content_root_digest
+from aibom.oms.bundle import read_bundle
+from aibom.oms.hashing import manifest_resources
+from aibom.oms.model import Serialization
+from aibom.oms.sign import EVIDENCE_FILES, Signer, sign_model
+from aibom.oms.tree import IgnoreSet, enumerate_model
+from aibom.oms.verify import Trust, verify_model
+
+UPSTREAM_SIGNATURE = "upstream.sig"
+_HEX64 = re.compile(r"^(?:sha256:)?([0-9a-fA-F]{64})$")
+
+
+@dataclass(frozen=True)
+class Adoption:
+    model: Path
+    root_digest: str
+    scanned_files: int
+    lineage: Lineage
+
+
+def adopt(
+    upstream: Path,
+    *,
+    pin: str,
+    signer: Signer,
+    source: str | None = None,
+    upstream_trust: Trust | None = None,
+    upstream_signature: Path | None = None,
+    parents: list[Path] = (),  # type: ignore[assignment]
+    relation: str | None = None,
+    datasets: list[Path] = (),  # type: ignore[assignment]
+    signature: Path | None = None,
+    attestation: Path | None = None,
+) -> Adoption:
+    if not upstream.is_dir():
+        raise InputError(f"{upstream} is not a model directory")
+    upstream_facts = _verify_upstream(upstream, upstream_signature, upstream_trust)  # step 1
+    pin_record = _check_pin(upstream, pin)  # step 2
+    scan = _scan(upstream)  # step 3
+    if not scan.clean:
+        first = scan.findings[0]
+        raise VerificationError(
+            f"refusing to adopt {upstream.name}: {first.file} imports {first.module}.{first.name}"
+            f" ({len(scan.findings)} finding(s))"
+        )
+    out = signature or upstream / "model.sig"  # step 4
+    if upstream_facts and (upstream / "model.sig").resolve() == out.resolve():
+        os.replace(upstream / "model.sig", upstream / UPSTREAM_SIGNATURE)
+    parsed = sign_model(upstream, out, signer)
+    record = {
+        "source": source or upstream.name,
+        "pin": pin_record,
+        "upstreamSignature": upstream_facts,
+        "scan": {"tool": "aibom-pickle-scan", **_scan_summary(scan)},
+    }
+    lineage = attest(
+        upstream,
+        parents=list(parents),
+        relation=relation,
+        datasets=list(datasets),
+        signer=signer,
+        output=attestation,
+        adoption=record,
+    )
+    root = parsed.signature.root_digest or ""
+    return Adoption(upstream, root, len(scan.files), lineage)
+
+
+def _verify_upstream(
+    upstream: Path, given: Path | None, trust: Trust | None
+) -> dict[str, Any] | None:
+    bundle = given or upstream / "model.sig"
+    if not bundle.is_file():
+        if given is not None:
+            raise InputError(f"upstream signature {given} not found")
+        return None
+    if trust is None:
+        raise InputError(
+            f"{upstream.name} carries an upstream signature: give the trust to verify it "
+            "(--upstream-public-key, --upstream-certificate-chain or --upstream-identity)"
+        )
+    result = verify_model(upstream, bundle, trust, ignore_paths=[upstream / UPSTREAM_SIGNATURE])
+    if not result.ok:
+        raise VerificationError(f"upstream signature does not verify: {result.reason()}")
+    s = read_bundle(bundle).signature
+    return {
+        "sha256": s.bundle_sha256,
+        "method": s.signer.method,
+        "identity": s.signer.identity,
+        "issuer": s.signer.issuer,
+        "certificateFingerprint": s.signer.certificate_fingerprint,
+        "publicKeyHint": s.signer.public_key_hint,
+    }
+
+
+def _check_pin(upstream: Path, pin: str) -> dict[str, Any]:
+    match = _HEX64.match(pin.strip())
+    if match:
+        expected = match.group(1).lower()
+        actual = content_root_digest(upstream)
+        if actual != expected:
+            raise VerificationError(
+                f"pin mismatch: {upstream.name} has root digest {actual}, pinned {expected}"
+            )
+        return {"rootDigest": {"sha256": expected}}
+    manifest = Path(pin)
+    try:
+        raw = manifest.read_bytes()
+    except OSError as exc:
+        raise InputError(
+            f"--pin is neither a SHA-256 digest nor a readable manifest: {exc.strerror}"
+        ) from None
+    expected_files = _parse_manifest(raw, manifest)
+    ignore = IgnoreSet(upstream, (*EVIDENCE_FILES, UPSTREAM_SIGNATURE))
+    files = enumerate_model(upstream, allow_symlinks=False, ignore=ignore)
+    actual_files = {r.name: r.digest for r in manifest_resources(files, Serialization())}
+    differences = sorted(
+        name
+        for name in expected_files.keys() | actual_files.keys()
+        if expected_files.get(name) != actual_files.get(name)
+    )
+    if differences:
+        listed = ", ".join(differences[:5])
+        raise VerificationError(f"pin mismatch: {listed} differ from the manifest")
+    return {"manifestSha256": hashlib.sha256(raw).hexdigest()}
+
+
+def _parse_manifest(raw: bytes, path: Path) -> dict[str, str]:
+    """JSON {name: sha256} (optionally under "files"), or `sha256sum` lines."""
+    text = raw.decode("utf-8", "replace")
+    try:
+        document = json.loads(text)
+    except ValueError:
+        document = None
+    entries: dict[str, str] = {}
+    if isinstance(document, dict):
+        document = document.get("files", document)
+        if not isinstance(document, dict):
+            raise InputError(f"manifest {path}: 'files' is not a mapping")
+        for name, digest in document.items():
+            entries[str(name)] = str(digest).removeprefix("sha256:").lower()
+    else:
+        for line in text.splitlines():
+            if not line.strip():
+                continue
+            digest, _, name = line.strip().partition(" ")
+            entries[name.strip().lstrip("*").removeprefix("./")] = digest.lower()
+    if not entries or not all(_HEX64.match(d) for d in entries.values()):
+        raise InputError(f"manifest {path} holds no valid name/SHA-256 entries")
+    return entries
+
+
+def _scan(upstream: Path):  # type: ignore[no-untyped-def]
+    from aibom.lineage.pickle_scan import scan_model
+
+    return scan_model(upstream)
+
+
+def _scan_summary(scan: Any) -> dict[str, Any]:
+    return {
+        "result": "clean" if scan.clean else "findings",
+        "scannedFiles": len(scan.files),
+        "findings": [
+            {"file": f.file, "module": f.module, "name": f.name, "severity": f.severity}
+            for f in scan.findings
+        ],
+    }

@@ -1,0 +1,118 @@
+"""The verify-chain policy: who may sign what, and what the chain must prove.
+
+Loaded from YAML (or JSON), checked against schemas/policy.schema.json at the boundary;
+paths in it are relative to the policy file.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aibom.errors import InputError
+from aibom.oms.schema import check_against
+from aibom.oms.verify import CertificateTrust, KeylessTrust, KeyTrust, Trust
+
+MAX_POLICY_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class Publisher:
+    name: str
+    trust: Trust
+
+    def describe(self) -> str:
+        t = self.trust
+        if isinstance(t, KeylessTrust):
+            return f"{self.name} ({t.identity} via {t.issuer})"
+        return f"{self.name} ({'public key' if isinstance(t, KeyTrust) else 'certificate chain'})"
+
+
+@dataclass(frozen=True)
+class Rule:
+    match: str
+    publishers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Policy:
+    publishers: dict[str, Publisher]
+    rules: tuple[Rule, ...]
+    signatures: str = "all"  # all | models | none
+    lineage: str = "attested"  # attested | declared
+    scan: str = "clean"  # clean | none
+    legacy_predicate: str = "allow"  # allow | forbid
+
+    def publishers_for(self, component_name: str) -> tuple[Publisher, ...]:
+        """The first rule matching the name decides; no match allows nobody."""
+        for rule in self.rules:
+            if fnmatch.fnmatchcase(component_name, rule.match):
+                return tuple(self.publishers[n] for n in rule.publishers)
+        return ()
+
+
+def load_policy(path: Path) -> Policy:
+    try:
+        raw = path.read_bytes()[: MAX_POLICY_BYTES + 1]
+    except OSError as exc:
+        raise InputError(f"cannot read policy {path}: {exc.strerror}") from None
+    if len(raw) > MAX_POLICY_BYTES:
+        raise InputError(f"policy {path} is larger than 1 MiB")
+    document = _parse(raw, path)
+    check_against("policy.schema.json", document, f"policy {path}", "policy")
+    base = path.resolve().parent
+    publishers = {}
+    for node in document["publishers"]:
+        if node["name"] in publishers:
+            raise InputError(f"policy {path}: publisher {node['name']!r} is defined twice")
+        publishers[node["name"]] = Publisher(node["name"], _trust(node, base, path))
+    rules = tuple(Rule(r["match"], tuple(r["publishers"])) for r in document["rules"])
+    for rule in rules:
+        for name in rule.publishers:
+            if name not in publishers:
+                raise InputError(
+                    f"policy {path}: rule {rule.match!r} names unknown publisher {name!r}"
+                )
+    require = document.get("require") or {}
+    return Policy(
+        publishers,
+        rules,
+        signatures=require.get("signatures", "all"),
+        lineage=require.get("lineage", "attested"),
+        scan=require.get("scan", "clean"),
+        legacy_predicate=require.get("legacy_predicate", "allow"),
+    )
+
+
+def _parse(raw: bytes, path: Path) -> Any:
+    """Safe, bounded YAML (the model-card loader: no python tags, no alias bombs)."""
+    from aibom.evidence._front_matter import load_yaml
+
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"policy {path} is not UTF-8") from None
+    document, problems = load_yaml(text, f"policy {path}")
+    if problems:
+        raise InputError(problems[0].replace("front matter", "YAML"))
+    if not isinstance(document, dict):
+        raise InputError(f"policy {path} is not a mapping")
+    return document
+
+
+def _trust(node: dict[str, Any], base: Path, path: Path) -> Trust:
+    if "public_key" in node:
+        return KeyTrust(_read(base / node["public_key"], path))
+    if "certificate_chain" in node:
+        return CertificateTrust(tuple(_read(base / p, path) for p in node["certificate_chain"]))
+    config = base / node["trust_config"] if "trust_config" in node else None
+    return KeylessTrust(node["identity"], node["issuer"], config)
+
+
+def _read(file: Path, policy: Path) -> bytes:
+    try:
+        return file.read_bytes()
+    except OSError as exc:
+        raise InputError(f"policy {policy}: cannot read {file}: {exc.strerror}") from None

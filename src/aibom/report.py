@@ -1,0 +1,80 @@
+"""Render a chain Report as text, JSON or SARIF 2.1.0 (for code-scanning dashboards)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aibom import __version__
+from aibom.chain import DECLARED, FAILED, VERIFIED, Report
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVEL = {FAILED: "error", DECLARED: "warning", VERIFIED: "none"}  # "pass" results take "none"
+_RULES = {
+    "aibom/node": "Component signature verified",
+    "aibom/edge": "Lineage edge attested",
+    "aibom/absent": "Component declared but not present",
+    "aibom/unsigned": "Component not signed",
+    "aibom/signature": "Signature bundle unreadable or not the recorded one",
+    "aibom/legacy": "Legacy signature format",
+    "aibom/signer": "Signer not allowed by policy",
+    "aibom/files": "Files do not match the signature",
+    "aibom/scan": "Adopted model without a clean pickle scan",
+    "aibom/missing-parent": "Parent missing from the chain",
+    "aibom/declared": "Lineage declared, not attested",
+    "aibom/attestation": "Lineage attestation does not hold",
+    "aibom/cycle": "Cycle in lineage",
+}
+
+
+def to_text(report: Report) -> str:
+    width = max((len(c.subject) for c in report.checks), default=0)
+    lines = [f"{c.status:<13} {c.subject:<{width}}  {c.reason}" for c in report.checks]
+    failed = len(report.failures())
+    verdict = "chain verified" if report.ok else f"chain FAILED: {failed} check(s) failed"
+    return "\n".join([*lines, verdict]) + "\n"
+
+
+def to_json(report: Report) -> str:
+    data = {
+        "verified": report.ok,
+        "checks": [{k: v for k, v in vars(c).items() if v is not None} for c in report.checks],
+    }
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+def to_sarif(report: Report, *, source: str) -> str:
+    used = sorted({c.rule for c in report.checks})
+    results: list[dict[str, Any]] = []
+    for c in report.checks:
+        results.append(
+            {
+                "ruleId": c.rule,
+                "ruleIndex": used.index(c.rule),
+                "level": _LEVEL[c.status],
+                "kind": "pass" if c.status == VERIFIED else "fail",
+                "message": {"text": f"{c.subject}: {c.reason}"},
+                "locations": [
+                    {
+                        "physicalLocation": {"artifactLocation": {"uri": c.location or source}},
+                        "logicalLocations": [{"name": c.subject, "kind": "module"}],
+                    }
+                ],
+                "properties": {"aibom:status": c.status, "aibom:kind": c.kind},
+            }
+        )
+    for result in results:
+        if result["kind"] == "fail":
+            del result["kind"]  # "fail" is the default; a level is only allowed with it
+    run = {
+        "tool": {
+            "driver": {
+                "name": "aibom",
+                "version": __version__,
+                "informationUri": "https://github.com/aibom/aibom",
+                "rules": [{"id": r, "shortDescription": {"text": _RULES.get(r, r)}} for r in used],
+            }
+        },
+        "results": results,
+    }
+    return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
