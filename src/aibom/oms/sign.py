@@ -1,4 +1,9 @@
-"""Produce OMS v1.0 bundles that model_signing 1.1.1 verifies: key, certificate or keyless."""
+"""Produce OMS v1.0 bundles: key, certificate or keyless.
+
+model_signing 1.1.1 verifies them, for files and shards serialization with sha256 and
+blake2b and for files with blake3; it has no blake3 shards (it hashes blake3 by whole file),
+so a blake3 shards bundle verifies with aibom and other OMS verifiers only.
+"""
 
 from __future__ import annotations
 

@@ -191,6 +191,8 @@ def check_model(
     workers: int | None = None,
 ) -> Verification:
     """Steps 3 and 4: compare the model on disk with a signature already verified."""
+    if not os.path.lexists(model):
+        raise InputError(f"cannot read model {model}: it does not exist")
     ser = sig.serialization
     ignore = IgnoreSet(model, relative=ser.ignore_paths, absolute=extra_ignores)
     try:
@@ -223,11 +225,12 @@ def check_model(
         return Verification(sig, failures=(exc.one_line(),))
     modified = sorted(n for n, d in actual.items() if d != expected[n])
     shards = ser.method == "shards"
+    shown = os.path.basename(os.path.abspath(model))  # a single-file model is "." in manifests
     return Verification(
         sig,
-        modified=_file_names(modified, shards),
-        missing=_file_names(missing, shards),
-        extra=_file_names(extra, shards),
+        modified=_file_names(modified, shards, shown),
+        missing=_file_names(missing, shards, shown),
+        extra=_file_names(extra, shards, shown),
         checked=len(actual),
         not_checked=tuple(not_checked),
     )
@@ -243,11 +246,11 @@ def _name_single_file(files, sig: OmsSignature, model: Path):  # type: ignore[no
     return files
 
 
-def _file_names(resource_names: Iterable[str], shards: bool) -> tuple[str, ...]:
-    """Shard resources collapse to their file: one entry per file, not per shard."""
-    if not shards:
-        return tuple(resource_names)
-    return tuple(dict.fromkeys(split_shard_name(n)[0] for n in resource_names))
+def _file_names(resource_names: Iterable[str], shards: bool, single: str) -> tuple[str, ...]:
+    """Shard resources collapse to their file (one entry per file, not per shard), and the
+    single-file model's "." becomes its name."""
+    files = (split_shard_name(n)[0] if shards else n for n in resource_names)
+    return tuple(dict.fromkeys(single if f == SINGLE_FILE_NAME else f for f in files))
 
 
 def _file_of(resource_name: str, method: str) -> str:

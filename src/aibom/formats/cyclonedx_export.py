@@ -1,0 +1,352 @@
+"""ProvenanceGraph -> CycloneDX 1.7 / 1.6 JSON, deterministic.
+
+cyclonedx-python-lib builds the document skeleton (components, hashes, licenses, external
+references, nested file components, dependencies, metadata). What it does not model, or
+would reorder, is added to the serialized JSON afterwards: modelCard, data, pedigree,
+properties (sorted by name, values of one name in graph order), tags (graph order) and a
+purl that is not in canonical form. Field by field: docs/mapping-cyclonedx.md.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import uuid
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+from cyclonedx import spdx
+from cyclonedx.model import (
+    ExternalReference,
+    ExternalReferenceType,
+    HashAlgorithm,
+    HashType,
+    Property,
+    XsUri,
+)
+from cyclonedx.model.bom import Bom
+from cyclonedx.model.component import Component as CdxComponent
+from cyclonedx.model.component import ComponentType
+from cyclonedx.model.license import DisjunctiveLicense, LicenseExpression
+from cyclonedx.output.json import JsonV1Dot6, JsonV1Dot7
+from cyclonedx.schema import SchemaVersion
+from packageurl import PackageURL
+
+import aibom
+from aibom.errors import InputError
+from aibom.formats import _cdx_common as cc
+from aibom.formats._cdx_props import RefSpec, encode_card, encode_signature
+from aibom.graph import Component, Kind, ProvenanceGraph, Relation
+
+_OUTPUTTERS = {"1.7": (SchemaVersion.V1_7, JsonV1Dot7), "1.6": (SchemaVersion.V1_6, JsonV1Dot6)}
+_DATA_RELATIONS = (Relation.TRAINED_ON, Relation.EVALUATED_ON)
+
+
+@dataclass
+class _Plan:
+    """One graph component: the library object plus what is patched into its JSON."""
+
+    cdx: CdxComponent
+    props: list[tuple[str, str]] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    purl_raw: str | None = None
+    pedigree: dict[str, Any] | None = None
+    model_card: dict[str, Any] | None = None
+    data: list[dict[str, Any]] | None = None
+    file_order: dict[str, int] = field(default_factory=dict)
+
+
+def spec(spec_version: str) -> tuple[SchemaVersion, Any]:
+    try:
+        return _OUTPUTTERS[spec_version]
+    except KeyError:
+        raise InputError(
+            f"unsupported CycloneDX version {spec_version!r} (supported: 1.7, 1.6)"
+        ) from None
+
+
+def export_cyclonedx(
+    graph: ProvenanceGraph,
+    *,
+    spec_version: str = "1.7",
+    timestamp: str | None = None,
+    serial_number: str | None = None,
+    root_ref: str | None = None,
+    tool_version: str = aibom.__version__,
+) -> str:
+    """The graph as CycloneDX JSON text: same graph and arguments, same bytes."""
+    schema_version, outputter = spec(spec_version)
+    if root_ref is not None and root_ref not in graph:
+        raise InputError(f"root component {root_ref!r} is not in the graph")
+    if timestamp is not None and not cc.FORMATS.conforms(timestamp, "date-time"):
+        raise InputError(f"timestamp {timestamp!r} is not an RFC 3339 date-time")
+    serial = _serial(serial_number) if serial_number is not None else None
+
+    plans = {c.ref: _plan(graph, c) for c in graph.components()}
+    _check_refs(plans)
+    bom = Bom()
+    for ref, plan in plans.items():
+        if ref == root_ref:
+            bom.metadata.component = plan.cdx
+        else:
+            bom.components.add(plan.cdx)
+    for ref, plan in plans.items():
+        parents = sorted({e.parent for e in graph.parents(ref)})
+        if parents:
+            bom.register_dependency(plan.cdx, [plans[p].cdx for p in parents])
+    bom.metadata.tools.components.add(
+        CdxComponent(type=ComponentType.APPLICATION, name="aibom", version=tool_version)
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "root component has no dependencies" and the like
+        doc = json.loads(outputter(bom).output_as_string())
+
+    _patch(doc, plans, timestamp)
+    doc["serialNumber"] = serial or _derived_serial(doc)
+    text = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    error = next(_validator(schema_version).iter_errors(json.loads(text)), None)
+    if error is not None:
+        raise InputError(
+            f"the graph does not make a valid CycloneDX {spec_version} document: at "
+            f"{'/'.join(map(str, error.absolute_path)) or '(document)'}: "
+            f"{cc.one_line(error.message)}"
+        )
+    return text
+
+
+@functools.cache
+def _validator(schema_version: SchemaVersion) -> Any:
+    return cc.strict_validator(schema_version)
+
+
+def _serial(value: str) -> str:
+    text = value.removeprefix("urn:uuid:")
+    try:
+        return f"urn:uuid:{uuid.UUID(text)}"
+    except ValueError:
+        raise InputError(f"serial number {value!r} is not a UUID") from None
+
+
+def _derived_serial(doc: dict[str, Any]) -> str:
+    """A version-5-style UUID over the document without serialNumber and timestamp."""
+    body = dict(doc)
+    body.pop("serialNumber", None)
+    meta = dict(body.get("metadata", {}))
+    meta.pop("timestamp", None)
+    body["metadata"] = meta
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    digest = hashlib.sha256(canonical.encode("utf-8")).digest()
+    return f"urn:uuid:{uuid.UUID(bytes=digest[:16], version=5)}"
+
+
+def _check_refs(plans: dict[str, _Plan]) -> None:
+    seen = set(plans)
+    for plan in plans.values():
+        for sub in plan.cdx.components:
+            ref = str(sub.bom_ref.value)
+            if ref in seen:
+                raise InputError(f"file bom-ref {ref!r} collides with another bom-ref")
+            seen.add(ref)
+
+
+# --- one component ----------------------------------------------------------------------
+
+
+def _plan(graph: ProvenanceGraph, c: Component) -> _Plan:
+    is_model = c.kind != Kind.DATASET
+    cdx = CdxComponent(
+        type=ComponentType.MACHINE_LEARNING_MODEL if is_model else ComponentType.DATA,
+        bom_ref=c.ref,
+        name=c.name,
+        version=c.version,
+        description=c.card.description,
+    )
+    plan = _Plan(cdx=cdx)
+    props = plan.props
+    props += [
+        (cc.P_KIND, c.kind.value),
+        (cc.P_ROLE, graph.role(c.ref).value),
+        (cc.P_LOCAL, cc.bool_text(c.local)),
+    ]
+    props += [(cc.P_WARNING, w) for w in c.warnings]
+    if c.location is not None:
+        props.append((cc.P_LOCATION, c.location))
+    if c.root_digest is not None:
+        props.append((cc.P_ROOT_DIGEST, c.root_digest))
+
+    if c.purl is not None:
+        try:
+            parsed = PackageURL.from_string(c.purl)
+            canonical = parsed.to_string() == c.purl
+        except ValueError:
+            canonical = False
+        if canonical:
+            cdx.purl = parsed
+        else:
+            plan.purl_raw = c.purl
+
+    _licenses(c, plan)
+    _files(c, plan)
+    specs: list[RefSpec] = []
+    for prefix, ref_type, sig in ((cc.SIGNATURE, "digital-signature", c.signature),
+                                  (cc.ATTESTATION, "attestation", c.attestation)):
+        if sig is not None:
+            sig_props, sig_specs = encode_signature(prefix, ref_type, sig)
+            props += sig_props
+            specs += sig_specs
+    url = cc.hf_url(c.purl, dataset=not is_model)
+    if url is not None:
+        specs.append(RefSpec("distribution", url))
+    for spec_ in specs:
+        cdx.external_references.add(ExternalReference(
+            type=ExternalReferenceType(spec_.type), url=XsUri(spec_.url), comment=spec_.comment,
+            hashes=[_hash("SHA-256", spec_.sha256)] if spec_.sha256 else None,
+        ))
+    _edges(graph, c, plan)
+    datasets = sorted({e.parent for e in graph.parents(c.ref, relations=_DATA_RELATIONS)
+                       if graph.component(e.parent).kind == Kind.DATASET})
+    card_props, plan.model_card = encode_card(c.card, is_model, datasets)
+    props += card_props
+    plan.tags = list(c.card.tags)
+    if not is_model:
+        entry: dict[str, Any] = {"type": "dataset", "name": c.name}
+        if url is not None:
+            entry["contents"] = {"url": url}
+        plan.data = [entry]
+    return plan
+
+
+def _licenses(c: Component, plan: _Plan) -> None:
+    url = None
+    if c.license_url is not None:
+        url = cc.iri(c.license_url)
+        if url != c.license_url:
+            plan.props.append((cc.P_LICENSE_URL, c.license_url))
+    if c.license is not None and not c.license.strip():
+        plan.props.append((cc.P_LICENSE, c.license))  # no license object can say nothing
+    elif c.license is not None:
+        spdx_id = spdx.fixup_id(c.license)
+        license_: DisjunctiveLicense | LicenseExpression
+        if spdx_id is not None:
+            license_, written = DisjunctiveLicense(id=spdx_id, url=_uri(url)), spdx_id
+        elif " " in c.license.strip() and spdx.is_expression(c.license):
+            license_, written = LicenseExpression(c.license), c.license
+        else:
+            license_, written = DisjunctiveLicense(name=c.license, url=_uri(url)), c.license
+        plan.cdx.licenses.add(license_)
+        if written != c.license:
+            plan.props.append((cc.P_LICENSE, c.license))
+    if url is not None:  # the spec asks for the license URL as an external reference too
+        plan.cdx.external_references.add(
+            ExternalReference(type=ExternalReferenceType.LICENSE, url=XsUri(url))
+        )
+
+
+def _uri(url: str | None) -> XsUri | None:
+    return XsUri(url) if url is not None else None
+
+
+def _hash(alg: str, content: str) -> HashType:
+    return HashType(alg=HashAlgorithm(alg), content=content)
+
+
+def _files(c: Component, plan: _Plan) -> None:
+    """Each signed file as a nested component of type `file` carrying its digest."""
+    used: set[str] = set()
+    for index, f in enumerate(c.files):
+        ref = f"{c.ref}#file:{f.name}"
+        if ref in used:
+            ref = f"{ref}#{index}"
+        used.add(ref)
+        plan.file_order[ref] = index
+        known = cc.cdx_hash(f.algorithm, f.digest)
+        sub = CdxComponent(type=ComponentType.FILE, bom_ref=ref, name=f.name)
+        if known is not None:
+            sub.hashes.add(_hash(*known))
+        else:
+            sub.properties.add(Property(name=cc.P_FILE_ALG, value=f.algorithm))
+            sub.properties.add(Property(name=cc.P_FILE_DIGEST, value=f.digest))
+        plan.cdx.components.add(sub)
+    if len(c.files) == 1:
+        known = cc.cdx_hash(c.files[0].algorithm, c.files[0].digest)
+        if known is not None:  # a one-file component: its hash is the file's
+            plan.cdx.hashes.add(_hash(*known))
+
+
+def _edges(graph: ProvenanceGraph, c: Component, plan: _Plan) -> None:
+    ancestors, notes = [], []
+    for n, e in enumerate(graph.parents(c.ref)):
+        q = f"{cc.P_EDGE}{n}:"
+        plan.props += [(f"{q}relation", e.relation.value), (f"{q}parent", e.parent),
+                       (f"{q}level", e.level.value)]
+        if e.evidence:
+            plan.props.append((f"{q}evidence", e.evidence))
+        if not e.relation.is_lineage:
+            continue
+        parent = graph.component(e.parent)
+        stub: dict[str, Any] = {
+            "type": cc.DATA_TYPE if parent.kind == Kind.DATASET else cc.ML_TYPE,
+            "name": parent.name,
+            "properties": [{"name": cc.P_REF, "value": parent.ref}],
+        }
+        if parent.version is not None:
+            stub["version"] = parent.version
+        if parent.purl is not None:
+            stub["purl"] = parent.purl
+        if stub not in ancestors:
+            ancestors.append(stub)
+        notes.append(f"{e.relation.value} {parent.name} ({e.level.value})")
+    if ancestors:
+        plan.pedigree = {"ancestors": ancestors, "notes": "; ".join(notes)}
+
+
+# --- the serialized document ------------------------------------------------------------
+
+
+def _patch(doc: dict[str, Any], plans: dict[str, _Plan], timestamp: str | None) -> None:
+    doc.pop("serialNumber", None)
+    meta = doc.setdefault("metadata", {})
+    meta.pop("timestamp", None)
+    if timestamp is not None:
+        meta["timestamp"] = timestamp
+    entries = list(doc.get("components", []))
+    if "component" in meta:
+        entries.append(meta["component"])
+    for entry in entries:
+        ref = entry.get("bom-ref")
+        if ref not in plans:
+            raise InputError(f"internal: serialized component {ref!r} is not in the graph")
+        _patch_component(entry, plans[ref])
+    doc["components"] = sorted(doc.get("components", []), key=lambda d: d["bom-ref"])
+    if not doc["components"]:
+        del doc["components"]
+    deps = []
+    for dep in doc.get("dependencies", []):
+        if "dependsOn" in dep:
+            dep["dependsOn"] = sorted(dep["dependsOn"])
+        deps.append(dep)
+    if deps:
+        doc["dependencies"] = sorted(deps, key=lambda d: d["ref"])
+
+
+def _patch_component(entry: dict[str, Any], plan: _Plan) -> None:
+    if plan.purl_raw is not None:
+        entry["purl"] = plan.purl_raw
+    if plan.pedigree is not None:
+        entry["pedigree"] = plan.pedigree
+    if plan.model_card is not None:
+        entry["modelCard"] = plan.model_card
+    if plan.data is not None:
+        entry["data"] = plan.data
+    if plan.props:
+        entry["properties"] = cc.sort_properties(plan.props)
+    if plan.tags:
+        entry["tags"] = plan.tags
+    if "components" in entry:
+        entry["components"].sort(key=lambda d: plan.file_order[d["bom-ref"]])
+    if "externalReferences" in entry:
+        entry["externalReferences"].sort(
+            key=lambda r: (r["type"], r["url"], r.get("comment", ""))
+        )

@@ -1,0 +1,75 @@
+"""Fixtures of the OMS tests: test keys and certificate chains made at test time."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from pathlib import Path
+
+import pytest
+
+from . import pki
+from .helpers import MT_KEYS, small_model
+
+
+@pytest.fixture(autouse=True)
+def _private_digest_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
+    """Keep aibom's digest cache (if any) out of the user's cache directory."""
+    monkeypatch.setenv("AIBOM_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "aibom-cache"))
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch) -> None:
+    """Everything here is offline: only the private Sigstore instance on 127.0.0.1."""
+    real_connect = socket.socket.connect
+
+    def guarded(sock, address):
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            host = address[0]
+            try:
+                loopback = ipaddress.ip_address(host).is_loopback
+            except ValueError:
+                loopback = host == "localhost"
+            if not loopback:
+                raise AssertionError(f"test tried to reach {address}")
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(scope="session")
+def keypair(tmp_path_factory: pytest.TempPathFactory) -> pki.KeyPair:
+    return pki.write_key_pair(tmp_path_factory.mktemp("keys"), "signer", "P-256")
+
+
+@pytest.fixture(scope="session")
+def keypair_p384(tmp_path_factory: pytest.TempPathFactory) -> pki.KeyPair:
+    return pki.write_key_pair(tmp_path_factory.mktemp("keys384"), "signer384", "P-384")
+
+
+@pytest.fixture(scope="session")
+def other_keypair(tmp_path_factory: pytest.TempPathFactory) -> pki.KeyPair:
+    return pki.write_key_pair(tmp_path_factory.mktemp("other-keys"), "other", "P-256")
+
+
+@pytest.fixture(scope="session")
+def chain(tmp_path_factory: pytest.TempPathFactory) -> pki.Chain:
+    return pki.make_chain(tmp_path_factory.mktemp("pki"), name="good")
+
+
+@pytest.fixture(scope="session")
+def other_chain(tmp_path_factory: pytest.TempPathFactory) -> pki.Chain:
+    return pki.make_chain(tmp_path_factory.mktemp("pki-other"), name="other")
+
+
+@pytest.fixture
+def model_dir(tmp_path: Path) -> Path:
+    return small_model(tmp_path / "model")
+
+
+@pytest.fixture(scope="session")
+def mt_keys(mt_vectors: Path) -> Path:
+    keys = mt_vectors / "keys"
+    for name in MT_KEYS:
+        assert (keys / name).is_file(), f"missing {keys / name}"
+    return keys
