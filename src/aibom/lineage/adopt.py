@@ -59,10 +59,19 @@ def adopt(
     pin_record = _check_pin(upstream, pin)  # step 2
     scan = _scan(upstream)  # step 3
     if not scan.clean:
-        first = scan.findings[0]
+        dangerous = [f for f in scan.findings if f.severity == "dangerous"]
+        first = dangerous[0]
         raise VerificationError(
             f"refusing to adopt {upstream.name}: {first.file} imports {first.module}.{first.name}"
-            f" ({len(scan.findings)} finding(s))"
+            f" ({len(dangerous)} dangerous import(s))"
+        )
+    unseen = [(f.file, w) for f in scan.files for w in f.warnings] + [
+        ("", w) for w in scan.warnings
+    ]
+    if unseen:  # what the scanner could not read, an attacker could hide a payload in
+        file, warning = unseen[0]
+        raise VerificationError(
+            f"refusing to adopt {upstream.name}: scan incomplete: {file} {warning}"
         )
     out = signature or upstream / "model.sig"  # step 4
     if upstream_facts and (upstream / "model.sig").resolve() == out.resolve():
