@@ -289,9 +289,15 @@ def _adoption_scan(ctx: _Context, c: Component) -> str | None:
             report = scan_model(_resolve(ctx, c.location))
         except AibomError as exc:
             return f"cannot scan: {exc.one_line()}"
-        if not report.clean:
-            first = report.findings[0]
+        dangerous = [f for f in report.findings if f.severity == "dangerous"]
+        if dangerous:
+            first = dangerous[0]
             return f"pickle scan finds {first.module}.{first.name} in {first.file}"
+        unread = [f"{f.file}: {w}" for f in report.files for w in f.warnings] + list(
+            report.warnings
+        )
+        if unread:
+            return f"pickle scan incomplete: {unread[0]}"
     return None
 
 

@@ -96,7 +96,7 @@ def _parse(raw: bytes, path: Path) -> Any:
         raise InputError(f"policy {path} is not UTF-8") from None
     document, problems = load_yaml(text, f"policy {path}")
     if problems:
-        raise InputError(problems[0].replace("front matter", "YAML"))
+        raise InputError(problems[0].replace("front matter is not valid YAML", "not valid YAML"))
     if not isinstance(document, dict):
         raise InputError(f"policy {path} is not a mapping")
     return document
@@ -108,6 +108,8 @@ def _trust(node: dict[str, Any], base: Path, path: Path) -> Trust:
     if "certificate_chain" in node:
         return CertificateTrust(tuple(_read(base / p, path) for p in node["certificate_chain"]))
     config = base / node["trust_config"] if "trust_config" in node else None
+    if config is not None:
+        _read(config, path)  # missing: a policy error (exit 2), not a failed signature
     return KeylessTrust(node["identity"], node["issuer"], config)
 
 

@@ -96,6 +96,8 @@ def statement(
         raise InputError(f"unknown relation {relation!r} (one of {', '.join(RELATIONS)})")
     if relation is not None and not parents:
         raise InputError("a lineage attestation with a relation needs at least one --parent")
+    if relation is None and parents:
+        raise InputError(f"--parent needs --relation (one of {', '.join(RELATIONS)})")
     predicate: dict[str, Any] = {
         "relation": relation,
         "parents": [p.to_json() for p in parents],

@@ -281,7 +281,7 @@ def _oms_signature(statement: dict[str, Any], source: str) -> OmsSignature:
         raise InputError(f"{source}: unsupported predicateType {predicate_type!r}")
     notes: list[str] = []
     normalized = _normalize_shard_algorithms(statement, notes)
-    schema.check("statement", normalized, f"{source} statement")
+    _check_statement_schema(normalized, f"{source} statement")
     predicate = normalized["predicate"]
     ser = predicate["serialization"]
     serialization = Serialization(
@@ -317,6 +317,41 @@ def _oms_signature(statement: dict[str, Any], source: str) -> OmsSignature:
         signer=SignerFacts("key"),
         notes=tuple(notes),
     )
+
+
+_RESOURCE_ALGORITHMS = frozenset(DIGEST_HEX_LENGTHS)
+_HEX = frozenset("0123456789abcdef")
+
+
+def _check_statement_schema(statement: dict[str, Any], source: str) -> None:
+    """The OMS statement schema, in linear time for any number of resources.
+
+    jsonschema walks every resource through a $ref and costs about 0.5 ms each: ten seconds
+    for a model of 20,000 files. So the schema checks the statement with its first resource
+    only, and every resource is held to the schema's resource_descriptor rules here (required
+    name, digest and algorithm; a non-empty name; a lowercase hex digest; a known algorithm).
+    """
+    predicate = statement.get("predicate")
+    resources = predicate.get("resources") if isinstance(predicate, dict) else None
+    if not isinstance(resources, list) or len(resources) <= 1:
+        schema.check("statement", statement, source)
+        return
+    light = {**statement, "predicate": {**predicate, "resources": resources[:1]}}
+    schema.check("statement", light, source)
+    for index, item in enumerate(resources):
+        if not (
+            isinstance(item, dict)
+            and isinstance(item.get("name"), str)
+            and item["name"]
+            and isinstance(item.get("digest"), str)
+            and item["digest"]
+            and set(item["digest"]) <= _HEX
+            and item.get("algorithm") in _RESOURCE_ALGORITHMS
+        ):
+            raise InputError(
+                f"{source} does not match the OMS statement schema at "
+                f"predicate/resources/{index}: not a valid resource descriptor"
+            )
 
 
 def _normalize_shard_algorithms(statement: dict[str, Any], notes: list[str]) -> dict[str, Any]:
