@@ -189,7 +189,7 @@ def test_cli_build_and_import(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 BAD_DOCUMENTS = [
     (b"{}", "not an AIBOM"),
-    (b"[", "not JSON"),
+    (b"[", "not valid JSON"),
     (b'{"bomFormat": "CycloneDX", "components": 5}', "components"),
 ]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from aibom.discovery import Discovery, discover
@@ -53,7 +52,15 @@ def render(
         return export_cyclonedx(
             graph, spec_version=spec_version, timestamp=timestamp, root_ref=root
         )
-    raise InputError(f"unknown or not yet supported output format {fmt!r}")
+    if fmt == "spdx":
+        from aibom.formats.spdx3 import export_spdx3
+
+        return export_spdx3(graph, root_ref=root, created=timestamp)
+    if fmt == "spdx2":
+        from aibom.formats.spdx2 import export_spdx2
+
+        return export_spdx2(graph, root_ref=root, created=timestamp)
+    raise InputError(f"unknown output format {fmt!r} (one of {', '.join(FORMATS)})")
 
 
 def read_document(path: Path) -> ProvenanceGraph:
@@ -65,13 +72,17 @@ def read_document(path: Path) -> ProvenanceGraph:
         raise InputError(f"cannot read {path}: {exc.strerror}") from None
     if len(raw) > MAX_DOCUMENT_BYTES:
         raise InputError(f"{path} is larger than {MAX_DOCUMENT_BYTES >> 20} MiB")
-    head = raw[:4096].decode("utf-8", "replace")
-    if '"bomFormat"' in head or '"bomFormat"' in raw.decode("utf-8", "replace"):
+    from aibom.oms.bundle import load_json
+
+    document = load_json(raw, str(path))
+    context = document.get("@context") if isinstance(document, dict) else None
+    contexts = context if isinstance(context, list) else [context]
+    if isinstance(document, dict) and document.get("bomFormat") == "CycloneDX":
         from aibom.formats.cyclonedx import import_cyclonedx
 
         return import_cyclonedx(raw, source=str(path))
-    try:
-        json.loads(raw)
-    except (ValueError, RecursionError):
-        raise InputError(f"{path} is not JSON") from None
-    raise InputError(f"{path} is not an AIBOM aibom can read (CycloneDX JSON expected)")
+    if any(isinstance(c, str) and "spdx.org/rdf/3.0.1" in c for c in contexts):
+        from aibom.formats.spdx3 import import_spdx3
+
+        return import_spdx3(raw, source=str(path))
+    raise InputError(f"{path} is not an AIBOM aibom can read (CycloneDX or SPDX 3.0.1 JSON)")

@@ -1,0 +1,306 @@
+"""ProvenanceGraph -> SPDX 2.3 JSON, deterministic, written and validated with spdx-tools.
+
+    export_spdx2(graph, root_ref=None, created=None) -> str
+
+SPDX 2.3 has no AI or dataset profile: every component is a package (purl, version,
+download location, the OMS root digest as its SHA256 checksum, declared license), edges are
+2.3 relationships with an `aibom:edge:*` comment, signatures are external references and
+everything else aibom knows is one annotation per package with the same `aibom:` names the
+SPDX 3 and CycloneDX exporters use. aibom does not read SPDX 2.3 back. The mapping, field by
+field, is in docs/mapping-spdx.md.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import quote
+
+from license_expression import ExpressionError
+from spdx_tools.spdx.jsonschema.document_converter import DocumentConverter
+from spdx_tools.spdx.model import (
+    Actor,
+    ActorType,
+    Annotation,
+    AnnotationType,
+    Checksum,
+    ChecksumAlgorithm,
+    CreationInfo,
+    Document,
+    ExternalPackageRef,
+    ExternalPackageRefCategory,
+    ExtractedLicensingInfo,
+    Package,
+    Relationship,
+    RelationshipType,
+    SpdxNoAssertion,
+)
+from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
+
+import aibom
+from aibom.errors import InputError
+from aibom.formats import _cdx_common as cc
+from aibom.formats.spdx3_export import (
+    KNOWN_LOGS,
+    P_EDGE_EVIDENCE,
+    P_EDGE_LEVEL,
+    P_EDGE_RELATION,
+    ROOT_DIGEST_COMMENT,
+    card_props,
+    component_props,
+    document_hash,
+    download_url,
+    license_expression,
+    parse_created,
+    roots,
+    signature_props,
+    spdx_licensing,
+)
+from aibom.graph import Component, Edge, ProvenanceGraph, Relation, SignatureEvidence
+
+NAMESPACE = "https://aibom.dev/spdx2/"
+DOCUMENT_ID = "SPDXRef-DOCUMENT"
+_PURL = re.compile(r"^pkg:.+(\/.+)?\/.+(@.+)?(\?.+)?(#.+)?$")  # spdx-tools' own check
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+# aibom relation -> (SPDX 2.3 relationship type, the child is the spdx_element_id)
+RELATIONS: dict[Relation, tuple[RelationshipType, bool]] = {
+    Relation.FINETUNED_FROM: (RelationshipType.DESCENDANT_OF, True),
+    Relation.MERGED_FROM: (RelationshipType.DESCENDANT_OF, True),
+    Relation.DISTILLED_FROM: (RelationshipType.DESCENDANT_OF, True),
+    Relation.QUANTIZED_FROM: (RelationshipType.VARIANT_OF, True),
+    Relation.ADAPTER_OF: (RelationshipType.RUNTIME_DEPENDENCY_OF, False),
+    Relation.TRAINED_ON: (RelationshipType.BUILD_DEPENDENCY_OF, False),
+    Relation.EVALUATED_ON: (RelationshipType.TEST_OF, False),
+}
+
+
+def export_spdx2(
+    graph: ProvenanceGraph,
+    *,
+    root_ref: str | None = None,
+    created: str | None = None,
+    tool_version: str = aibom.__version__,
+) -> str:
+    """The graph as SPDX 2.3 JSON text: same graph and arguments, same bytes. The document
+    passes spdx-tools' validate_full_spdx_document (InputError otherwise)."""
+    when = parse_created(created)
+    top = roots(graph, root_ref)
+    ids = _spdx_ids(graph)
+    tool = Actor(ActorType.TOOL, f"aibom-{tool_version}")
+    names = ", ".join(graph.component(r).name for r in top)
+    info = CreationInfo(
+        spdx_version="SPDX-2.3",
+        spdx_id=DOCUMENT_ID,
+        name=f"AIBOM of {names}" if names else "AIBOM",
+        document_namespace=(
+            f"{NAMESPACE}{document_hash(graph, 'spdx2', root_ref, when.isoformat(), tool_version)}"
+        ),
+        creators=[tool],
+        created=when,
+        creator_comment=(
+            "Written by aibom from its provenance graph. The aibom: names in annotations and "
+            "relationship comments are described in aibom's docs/mapping-spdx.md"
+        ),
+    )
+    licenses: dict[str, ExtractedLicensingInfo] = {}
+    packages = [_package(graph, c, ids[c.ref], licenses) for c in graph.components()]
+    annotations = [
+        Annotation(ids[c.ref], AnnotationType.OTHER, tool, when, _annotation(graph, c))
+        for c in graph.components()
+    ]
+    relationships = [Relationship(DOCUMENT_ID, RelationshipType.DESCRIBES, ids[r]) for r in top]
+    relationships += [_relationship(graph, e, ids) for e in graph.edges()]
+    document = Document(
+        info,
+        packages=packages,
+        annotations=annotations,
+        relationships=relationships,
+        extracted_licensing_info=[licenses[k] for k in sorted(licenses)],
+    )
+    messages = validate_full_spdx_document(document)
+    if messages:
+        raise InputError(
+            f"the graph does not make a valid SPDX 2.3 document: "
+            f"{cc.one_line(messages[0].validation_message)}"
+        )
+    data = DocumentConverter().convert(document)
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _spdx_ids(graph: ProvenanceGraph) -> dict[str, str]:
+    """SPDXRef-<kind>-<name>, made unique with a counter; only [A-Za-z0-9.-]."""
+    ids: dict[str, str] = {}
+    taken = {DOCUMENT_ID}
+    for c in graph.components():
+        base = re.sub(r"[^A-Za-z0-9.]+", "-", c.name).strip("-")[:80] or "unnamed"
+        candidate, n = f"SPDXRef-{c.kind.value}-{base}", 1
+        while candidate in taken:
+            n += 1
+            candidate = f"SPDXRef-{c.kind.value}-{base}-{n}"
+        taken.add(candidate)
+        ids[c.ref] = candidate
+    return ids
+
+
+def _package(
+    graph: ProvenanceGraph, c: Component, spdx_id: str, licenses: dict[str, ExtractedLicensingInfo]
+) -> Package:
+    url = download_url(c)
+    pkg = Package(
+        spdx_id=spdx_id,
+        name=c.name or c.ref,
+        download_location=url if url is not None else SpdxNoAssertion(),
+        version=c.version,
+        files_analyzed=False,
+        license_concluded=SpdxNoAssertion(),
+        license_declared=_declared(c, licenses),
+        description=c.card.description,
+        comment=(
+            f"aibom {c.kind.value} {c.ref!r}, role {graph.role(c.ref).value}, "
+            f"{'present locally' if c.local else 'declared by another component, not present'}"
+        ),
+    )
+    if c.root_digest is not None and _SHA256.fullmatch(c.root_digest):
+        pkg.checksums = [Checksum(ChecksumAlgorithm.SHA256, c.root_digest)]
+        pkg.comment += f"; its SHA256 checksum is the {ROOT_DIGEST_COMMENT}"
+    refs = []
+    if c.purl is not None and _PURL.match(c.purl) and " " not in c.purl:
+        refs.append(ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", c.purl))
+    for prefix, sig in (("oms-signature", c.signature), ("oms-attestation", c.attestation)):
+        if sig is not None:
+            refs += _signature_refs(prefix, sig)
+    pkg.external_references = refs
+    return pkg
+
+
+def _declared(c: Component, licenses: dict[str, ExtractedLicensingInfo]) -> Any:
+    expression, custom = license_expression(c.license)
+    if expression is None:
+        return SpdxNoAssertion()
+    for ref in custom:
+        named = ref.removeprefix("LicenseRef-")
+        info = licenses.get(ref)
+        if info is None:
+            info = ExtractedLicensingInfo(
+                license_id=ref,
+                extracted_text=(
+                    f"A license the model or dataset card names {named!r}; its text is not "
+                    "part of this document."
+                ),
+                license_name=named,
+            )
+            licenses[ref] = info
+        if c.license_url and re.fullmatch(r"https?://\S+", c.license_url):
+            info.cross_references = sorted({*info.cross_references, c.license_url})
+    try:
+        return spdx_licensing().parse(expression)
+    except ExpressionError:
+        raise InputError(f"license {c.license!r} of {c.ref!r} makes no SPDX expression") from None
+
+
+def _locator(text: str) -> str:
+    """An OTHER-category locator has no spaces."""
+    return quote(text, safe="/:@!$&'()*+,;=?#%~") if re.search(r"\s", text) else text
+
+
+def _signature_refs(prefix: str, sig: SignatureEvidence) -> list[ExternalPackageRef]:
+    other = ExternalPackageRefCategory.OTHER
+    signer = sig.signer
+    what = "OMS model signature" if prefix == "oms-signature" else "signed lineage attestation"
+    refs = [
+        ExternalPackageRef(
+            other,
+            f"{prefix}-bundle",
+            _locator(sig.bundle_path),
+            f"{what}: Sigstore bundle, {signer.method} signing, predicate {sig.predicate_type}",
+        ),
+        ExternalPackageRef(
+            other,
+            f"{prefix}-bundle-sha256",
+            _locator(f"sha256:{sig.bundle_sha256}"),
+            f"{what}: SHA-256 of the Sigstore bundle",
+        ),
+    ]
+    if signer.certificate_fingerprint is not None:
+        refs.append(
+            ExternalPackageRef(
+                other,
+                f"{prefix}-certificate-sha256",
+                _locator(f"sha256:{signer.certificate_fingerprint}"),
+                f"{what}: SHA-256 fingerprint of the signing certificate (DER)",
+            )
+        )
+    elif signer.public_key_fingerprint is not None:
+        refs.append(
+            ExternalPackageRef(
+                other,
+                f"{prefix}-public-key-sha256",
+                _locator(f"sha256:{signer.public_key_fingerprint}"),
+                f"{what}: SHA-256 of the signing public key (SubjectPublicKeyInfo DER)",
+            )
+        )
+    if signer.identity is not None:
+        issuer = f", vouched for by {signer.issuer}" if signer.issuer else ""
+        refs.append(
+            ExternalPackageRef(
+                other,
+                f"{prefix}-identity",
+                _locator(signer.identity),
+                f"{what}: signer identity (certificate subject alternative name){issuer}",
+            )
+        )
+    for entry in sig.log_entries:
+        log = KNOWN_LOGS.get(entry.log_id)
+        refs.append(
+            ExternalPackageRef(
+                other,
+                f"{prefix}-rekor-entry",
+                _locator(entry.entry_uuid or f"{entry.log_id}:{entry.log_index}"),
+                f"{what}: Rekor entry, log index {entry.log_index} of "
+                f"{log or 'the log ' + entry.log_id}, integrated at {entry.integrated_time}",
+            )
+        )
+        if log is not None:
+            refs.append(
+                ExternalPackageRef(
+                    ExternalPackageRefCategory.SECURITY,
+                    "url",
+                    entry.search_url,
+                    f"{what}: the Rekor entry in the Sigstore search UI",
+                )
+            )
+    return refs
+
+
+def _annotation(graph: ProvenanceGraph, c: Component) -> str:
+    """Everything else aibom knows about the component, one `aibom:<name>: <value>` a line
+    (values escaped to one line), in the order and with the names of the SPDX 3 properties."""
+    props = component_props(graph, c)
+    if c.root_digest is not None:
+        props.append((cc.P_ROOT_DIGEST, c.root_digest))
+    if c.license_url is not None:
+        props.append((cc.P_LICENSE_URL, c.license_url))
+    for prefix, sig in ((cc.SIGNATURE, c.signature), (cc.ATTESTATION, c.attestation)):
+        if sig is not None:
+            props += signature_props(prefix, sig)
+    props += card_props(c.card, ai_fields=False)
+    props.sort(key=lambda p: p[0])
+    props += [(f"{cc.NS}file", f"{f.algorithm}:{f.digest} {f.name}") for f in c.files]
+    return "\n".join(f"{name}: {_one_line(value)}" for name, value in props)
+
+
+def _one_line(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _relationship(graph: ProvenanceGraph, e: Edge, ids: dict[str, str]) -> Relationship:
+    kind, child_first = RELATIONS[e.relation]
+    child, parent = ids[e.child], ids[e.parent]
+    comment = f"{P_EDGE_RELATION}={e.relation.value}; {P_EDGE_LEVEL}={e.level.value}"
+    if e.evidence:
+        comment += f"; {P_EDGE_EVIDENCE}={e.evidence}"
+    if child_first:
+        return Relationship(child, kind, parent, comment)
+    return Relationship(parent, kind, child, comment)
