@@ -6,19 +6,12 @@ from pathlib import Path
 
 import click
 
-from aibom.cli.options import emit_json, format_option, paths
+from aibom.cli.options import emit_json, format_option, paths, with_dirs_option
 
 
 @click.command()
 @click.argument("model_dir", type=click.Path())
-@click.option(
-    "--with",
-    "with_dirs",
-    multiple=True,
-    type=click.Path(),
-    metavar="DIR",
-    help="Related model or dataset directories to resolve references against. Repeatable.",
-)
+@with_dirs_option
 @click.option(
     "--signature", type=click.Path(), help="OMS bundle of MODEL_DIR (default: found beside it)."
 )

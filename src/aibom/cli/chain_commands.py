@@ -8,29 +8,46 @@ from typing import Any
 
 import click
 
-from aibom.cli.options import paths, signer_from, signing_options, trust_from, trust_options
+from aibom.cli.options import (
+    paths,
+    signer_from,
+    signing_options,
+    trust_from,
+    trust_options,
+    with_dirs_option,
+)
 from aibom.lineage.attest import RELATIONS
+
+
+def lineage_options(func: Any) -> Any:
+    """--parent / --relation / --dataset, shared by attest and adopt."""
+    options = [
+        click.option(
+            "--parent",
+            "parents",
+            multiple=True,
+            type=click.Path(),
+            metavar="P",
+            help="A parent model: its directory or its OMS bundle. Repeatable.",
+        ),
+        click.option("--relation", type=click.Choice(RELATIONS), help="Required with --parent."),
+        click.option(
+            "--dataset",
+            "datasets",
+            multiple=True,
+            type=click.Path(),
+            metavar="D",
+            help="A training dataset: its directory or its OMS bundle. Repeatable.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
 
 
 @click.command()
 @click.argument("model_dir", type=click.Path(file_okay=False))
-@click.option(
-    "--parent",
-    "parents",
-    multiple=True,
-    type=click.Path(),
-    metavar="P",
-    help="A parent model: its directory or its OMS bundle. Repeatable.",
-)
-@click.option("--relation", type=click.Choice(RELATIONS), help="Required with --parent.")
-@click.option(
-    "--dataset",
-    "datasets",
-    multiple=True,
-    type=click.Path(),
-    metavar="D",
-    help="A training dataset: its directory or its OMS bundle. Repeatable.",
-)
+@lineage_options
 @click.option(
     "--signature",
     type=click.Path(dir_okay=False),
@@ -76,9 +93,7 @@ def attest(
     help="Upstream OMS bundle (default: UPSTREAM_DIR/model.sig when present).",
 )
 @trust_options("upstream")
-@click.option("--parent", "parents", multiple=True, type=click.Path(), metavar="P")
-@click.option("--relation", type=click.Choice(RELATIONS))
-@click.option("--dataset", "datasets", multiple=True, type=click.Path(), metavar="D")
+@lineage_options
 @click.option(
     "--signature",
     type=click.Path(dir_okay=False),
@@ -132,14 +147,7 @@ def adopt(
 @click.command(name="verify-chain")
 @click.argument("target", type=click.Path())
 @click.option("--policy", "policy_path", required=True, type=click.Path(dir_okay=False))
-@click.option(
-    "--with",
-    "with_dirs",
-    multiple=True,
-    type=click.Path(),
-    metavar="DIR",
-    help="With a MODEL_DIR: the related directories of the chain. Repeatable.",
-)
+@with_dirs_option
 @click.option(
     "--root",
     type=click.Path(file_okay=False),

@@ -64,6 +64,14 @@ trust_config_option = _flag(
     type=click.Path(dir_okay=False),
     help="Sigstore ClientTrustConfig JSON (default: Sigstore production, embedded, offline).",
 )
+with_dirs_option = _flag(
+    "--with",
+    "with_dirs",
+    multiple=True,
+    type=click.Path(),
+    metavar="DIR",
+    help="Related model and dataset directories (the rest of the chain). Repeatable.",
+)
 format_option = _flag(
     "--format",
     "output_format",
