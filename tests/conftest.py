@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import socket
 from pathlib import Path
 
 import jsonschema  # noqa: F401  - imported first so schema format checks are complete in tests
@@ -31,3 +33,30 @@ def mt_vectors() -> Path:
 @pytest.fixture(scope="session")
 def oms_vectors() -> Path:
     return shared_path("oms-spec-v1.0", "test-vectors", "v1.0")
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test leaves the machine: only servers the tests start on the loopback interface."""
+    real_connect = socket.socket.connect
+
+    def guarded(sock: socket.socket, address: object) -> object:
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            host = address[0]  # type: ignore[index]
+            try:
+                loopback = ipaddress.ip_address(host).is_loopback
+            except ValueError:
+                loopback = host == "localhost"
+            if not loopback:
+                raise AssertionError(f"test tried to reach {address}")
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(autouse=True)
+def _private_digest_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keep aibom's digest cache out of the user's cache directory."""
+    monkeypatch.setenv("AIBOM_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "aibom-cache"))

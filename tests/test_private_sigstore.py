@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import ipaddress
 import json
-import socket
 import sys
 from urllib.parse import urlsplit
 
@@ -40,25 +38,6 @@ EMAIL = "alice@example.com"
 EMAIL_ISSUER = "https://issuer.example.com"
 WORKFLOW = "https://github.com/example/repo/.github/workflows/release.yml@refs/heads/main"
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
-
-
-@pytest.fixture(autouse=True)
-def _loopback_only(monkeypatch):
-    """Fail loudly if anything tries to reach beyond 127.0.0.1."""
-    real_connect = socket.socket.connect
-
-    def guarded(sock, address):
-        if sock.family in (socket.AF_INET, socket.AF_INET6):
-            host = address[0]
-            try:
-                loopback = ipaddress.ip_address(host).is_loopback
-            except ValueError:
-                loopback = host == "localhost"
-            if not loopback:
-                raise AssertionError(f"test tried to reach {address}")
-        return real_connect(sock, address)
-
-    monkeypatch.setattr(socket.socket, "connect", guarded)
 
 
 def _statement(name: str = "model.bin") -> dsse.Statement:

@@ -18,11 +18,9 @@ Every test that mutates the chain works on a copy (the `chain` fixture).
 from __future__ import annotations
 
 import importlib.util
-import ipaddress
 import json
 import shutil
-import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -329,24 +327,6 @@ def _private_digest_cache(
     monkeypatch.setenv("AIBOM_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "aibom-cache"))
 
 
-@pytest.fixture(autouse=True)
-def _offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Nothing here leaves the machine: only the private Sigstore instance on 127.0.0.1."""
-    real_connect = socket.socket.connect
-
-    def guarded(sock: socket.socket, address: Any) -> Any:
-        if sock.family in (socket.AF_INET, socket.AF_INET6):
-            host = address[0]
-            try:
-                loopback = ipaddress.ip_address(host).is_loopback
-            except ValueError:
-                loopback = host == "localhost"
-            if not loopback:
-                raise AssertionError(f"test tried to reach {address}")
-        return real_connect(sock, address)
-
-    monkeypatch.setattr(socket.socket, "connect", guarded)
-    yield
 
 
 def one_line_error(run: Run, code: int = 2) -> str:

@@ -2,39 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 from pathlib import Path
 
 import pytest
 
 from . import pki
 from .helpers import MT_KEYS, small_model
-
-
-@pytest.fixture(autouse=True)
-def _private_digest_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
-    """Keep aibom's digest cache (if any) out of the user's cache directory."""
-    monkeypatch.setenv("AIBOM_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "aibom-cache"))
-
-
-@pytest.fixture(autouse=True)
-def _offline(monkeypatch) -> None:
-    """Everything here is offline: only the private Sigstore instance on 127.0.0.1."""
-    real_connect = socket.socket.connect
-
-    def guarded(sock, address):
-        if sock.family in (socket.AF_INET, socket.AF_INET6):
-            host = address[0]
-            try:
-                loopback = ipaddress.ip_address(host).is_loopback
-            except ValueError:
-                loopback = host == "localhost"
-            if not loopback:
-                raise AssertionError(f"test tried to reach {address}")
-        return real_connect(sock, address)
-
-    monkeypatch.setattr(socket.socket, "connect", guarded)
 
 
 @pytest.fixture(scope="session")
