@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,16 @@ from aibom.cli.options import (
 
 
 def default_signature(model: str) -> Path:
+    """MODEL/model.sig (or MODEL.sig beside a one-file model); a default that is a symlink out
+    of the model is refused rather than followed."""
     path = Path(model)
-    return path / "model.sig" if path.is_dir() else path.with_name(path.name + ".sig")
+    if not path.is_dir():
+        return path.with_name(path.name + ".sig")
+    if os.path.islink(path / "model.sig"):
+        from aibom.evidence._io import resolve_inside
+
+        return resolve_inside(path, "model.sig")
+    return path / "model.sig"
 
 
 @click.command()

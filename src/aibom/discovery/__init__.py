@@ -16,7 +16,6 @@ from pathlib import Path
 from aibom.discovery import references
 from aibom.discovery.card_facts import dataset_facts, model_facts
 from aibom.discovery.signatures import (
-    LINEAGE_ATTESTATION,
     file_digests,
     find_signature,
     portable_path,
@@ -135,8 +134,8 @@ def _unique_dirs(paths: list[Path]) -> list[Path]:
 
 def _read_local(path: Path, base: Path, signature: Path | None, hash_unsigned: bool) -> _Local:
     warnings: list[str] = []
-    read = try_read(signature or find_signature(path), base, warnings)
-    attestation = try_read_lineage(path / LINEAGE_ATTESTATION, base, warnings)
+    read = try_read(signature or find_signature(path, warnings), base, warnings)
+    attestation = try_read_lineage(path, base, warnings)
     if looks_like_dataset(path):
         dev = read_dataset_dir(path)
         warnings += dev.warnings

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from aibom.errors import InputError
+from aibom.evidence._io import resolve_inside
 from aibom.graph import FileDigest, SignatureEvidence
 from aibom.lineage.attest import PREDICATE_LINEAGE, Lineage, read_lineage
 from aibom.oms.bundle import ParsedBundle, read_bundle
@@ -16,10 +17,24 @@ LINEAGE_ATTESTATION = "lineage.sig"
 SIGNATURE_SUFFIXES = (".sig", ".sigstore.json", ".sigstore")
 
 
-def find_signature(directory: Path) -> Path | None:
+def inside(directory: Path, name: str, warnings: list[str]) -> Path | None:
+    """The evidence file `name` of a directory, if it is one and stays inside it (a symlink
+    out of the model must not make aibom read, and then echo, a file elsewhere)."""
+    if not os.path.lexists(directory / name):
+        return None
+    try:
+        path = resolve_inside(directory, name)
+    except (InputError, OSError) as exc:
+        reason = exc.one_line() if isinstance(exc, InputError) else str(exc)
+        warnings.append(f"{name}: ignored: {reason}")
+        return None
+    return path if path.is_file() else None
+
+
+def find_signature(directory: Path, warnings: list[str]) -> Path | None:
     """`model.sig`, else the only other *.sig / *.sigstore.json at the top of the directory."""
-    if (directory / MODEL_SIGNATURE).is_file():
-        return directory / MODEL_SIGNATURE
+    if os.path.lexists(directory / MODEL_SIGNATURE):
+        return inside(directory, MODEL_SIGNATURE, warnings)
     try:
         names = sorted(
             e.name
@@ -30,7 +45,7 @@ def find_signature(directory: Path) -> Path | None:
         )
     except OSError:
         return None
-    return directory / names[0] if len(names) == 1 else None
+    return inside(directory, names[0], warnings) if len(names) == 1 else None
 
 
 def read_evidence(bundle: Path, relative_to: Path) -> tuple[SignatureEvidence, ParsedBundle]:
@@ -72,10 +87,11 @@ def portable_path(path: Path, relative_to: Path) -> str:
 
 
 def try_read_lineage(
-    bundle: Path, relative_to: Path, warnings: list[str]
+    directory: Path, relative_to: Path, warnings: list[str]
 ) -> tuple[SignatureEvidence, Lineage] | None:
     """The lineage attestation beside a model, as evidence (read, not verified)."""
-    if not bundle.is_file():
+    bundle = inside(directory, LINEAGE_ATTESTATION, warnings)
+    if bundle is None:
         return None
     try:
         lineage = read_lineage(bundle)

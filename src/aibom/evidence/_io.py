@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from aibom.errors import InputError
+from aibom.jsontext import has_lone_surrogate
 
 KiB = 1024
 MiB = 1024 * KiB
@@ -171,7 +172,10 @@ def read_json(root: Path, name: str, limit: int) -> tuple[Any, list[str]]:
         return None, [f"{name}: larger than {human_size(limit)}; not parsed"]
     text, warnings = decode_text(blob)
     try:
-        return json.loads(text), warnings
+        document = json.loads(text)
+        if has_lone_surrogate(text, document):
+            return None, [*warnings, f"{name}: not valid JSON: a lone UTF-16 surrogate escape"]
+        return document, warnings
     except json.JSONDecodeError as err:
         where = f"line {err.lineno}, column {err.colno}"
         return None, [*warnings, f"{name}: not valid JSON: {err.msg} ({where})"]

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from aibom.errors import InputError
+from aibom.jsontext import has_lone_surrogate
 
 SPEC_VERSIONS = ("1.6", "1.7")
 MAX_BYTES = 64 * 1024 * 1024  # untrusted documents larger than this are refused
@@ -253,6 +254,8 @@ def load_json(text: str | bytes, source: str) -> Any:
     except ValueError as exc:
         raise InputError(f"{source}: not valid JSON: {one_line(str(exc))}") from None
     check_depth(data, source)
+    if has_lone_surrogate(text, data):
+        raise InputError(f"{source}: a lone UTF-16 surrogate escape (not valid Unicode)")
     return data
 
 

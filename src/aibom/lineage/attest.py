@@ -155,7 +155,7 @@ def parse_lineage(raw: bytes, *, source: str = "attestation") -> Lineage:
         raise InputError(f"{source}: a lineage attestation has exactly one subject")
     predicate = st.get("predicate")
     _check_predicate(predicate, source)
-    digest = (subject[0].get("digest") or {}).get("sha256")
+    digest = (d if isinstance(d := subject[0].get("digest"), dict) else {}).get("sha256")
     if not isinstance(digest, str) or len(digest) != 64:
         raise InputError(f"{source}: subject lacks a sha256 root digest")
     return Lineage(

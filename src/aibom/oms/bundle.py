@@ -17,6 +17,7 @@ from typing import Any
 from cryptography.exceptions import UnsupportedAlgorithm
 
 from aibom.errors import InputError, VerificationError
+from aibom.jsontext import has_lone_surrogate
 from aibom.oms import certs, schema
 from aibom.oms.hashing import root_digest
 from aibom.oms.model import (
@@ -138,13 +139,19 @@ def parse_bundle(raw: bytes, *, source: str = "signature") -> ParsedBundle:
 
 
 def load_json(raw: bytes, source: str) -> Any:
-    """Strict JSON: UTF-8, no duplicate keys (two parsers must never see two documents)."""
+    """Strict JSON: UTF-8, no duplicate keys (two parsers must never see two documents), and
+    no lone surrogate escapes (text that cannot be written back as UTF-8)."""
     try:
-        return json.loads(raw, object_pairs_hook=_no_duplicates)
+        document = json.loads(raw, object_pairs_hook=_no_duplicates)
     except RecursionError:
         raise InputError(f"{source} is nested too deeply") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError(f"{source} is not valid JSON: {_short(exc)}") from None
+    if has_lone_surrogate(raw, document):
+        raise InputError(f"{source} holds a lone UTF-16 surrogate escape (not valid Unicode)")
+    return document
+
+    return False
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -319,7 +326,7 @@ def _oms_signature(statement: dict[str, Any], source: str) -> OmsSignature:
     )
 
 
-_RESOURCE_ALGORITHMS = frozenset(DIGEST_HEX_LENGTHS)
+_RESOURCE_ALGORITHMS = tuple(DIGEST_HEX_LENGTHS)  # a tuple: `in` must not hash untrusted values
 _HEX = frozenset("0123456789abcdef")
 
 

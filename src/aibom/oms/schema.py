@@ -73,7 +73,10 @@ def check_against(relative_path: str, document: Any, source: str, label: str) ->
     validator = validator_for(relative_path)  # imports jsonschema first, the light way
     from jsonschema.exceptions import best_match
 
-    err = best_match(validator.iter_errors(document))
+    try:
+        err = best_match(validator.iter_errors(document))
+    except RecursionError:  # jsonschema recurses (and repr()s) along the document's depth
+        raise InputError(f"{source} is nested too deeply") from None
     if err is None:
         return
     while err.context:

@@ -72,12 +72,13 @@ class Verification:
     def reason(self) -> str:
         """One line naming the cause."""
         parts = list(self.failures)
-        if self.modified:
-            parts.append("modified: " + ", ".join(self.modified))
-        if self.missing:
-            parts.append("missing: " + ", ".join(self.missing))
-        if self.extra:
-            parts.append("unsigned extra files: " + ", ".join(self.extra))
+        for label, names in (
+            ("modified", self.modified),
+            ("missing", self.missing),
+            ("unsigned extra files", self.extra),
+        ):
+            if names:
+                parts.append(f"{label}: " + ", ".join(shown(n) for n in names))
         return "; ".join(parts)
 
 
@@ -113,8 +114,8 @@ def verify_model(
 
 
 def accepts_v02_encoding(sig: OmsSignature) -> bool:
-    """Bundles older than v1.1.0 may carry model_signing v0.2's malformed PAE."""
-    return sig.legacy or "pre-v1.1.0 bundle: no ignore_paths recorded" in sig.notes
+    """Only model_signing v0.2 bundles (the legacy predicate) carry its malformed PAE."""
+    return sig.legacy
 
 
 def verify_signature(parsed: SignedStatement, trust: Trust, *, allow_v02: bool = False) -> None:
@@ -255,6 +256,12 @@ def _file_names(resource_names: Iterable[str], shards: bool, single: str) -> tup
 
 def _file_of(resource_name: str, method: str) -> str:
     return split_shard_name(resource_name)[0] if method == "shards" else resource_name
+
+
+def shown(name: str) -> str:
+    """A file name as it may be printed: a name with a newline or other control character
+    must not be able to forge a line of output, so such names are quoted."""
+    return name if name.isprintable() else repr(name)
 
 
 def _selector(patterns: list[str]):  # type: ignore[no-untyped-def]
