@@ -16,7 +16,7 @@ from aibom.cli.options import (
     trust_options,
     with_dirs_option,
 )
-from aibom.lineage.attest import RELATIONS
+from aibom.lineage import RELATIONS
 
 
 def lineage_options(func: Any) -> Any:

@@ -15,6 +15,7 @@ from typing import Any
 
 from aibom import __version__
 from aibom.errors import InputError
+from aibom.lineage import RELATIONS
 from aibom.oms.bundle import SignedStatement, parse_signed_statement, read_raw
 from aibom.oms.hashing import manifest_resources, root_digest
 from aibom.oms.model import STATEMENT_TYPE, Serialization
@@ -23,7 +24,6 @@ from aibom.oms.sign import EVIDENCE_FILES, Signer, sign_payload, write_atomic
 from aibom.oms.tree import IgnoreSet, enumerate_model
 
 PREDICATE_LINEAGE = "https://aibom.dev/lineage/v1"
-RELATIONS = ("finetune", "adapter", "quantized", "merge", "distill")
 
 
 @dataclass(frozen=True)
