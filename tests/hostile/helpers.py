@@ -70,7 +70,7 @@ def key_bundle(payload: bytes, key: ec.EllipticCurvePrivateKey, *, pae: bytes | 
     message = pae if pae is not None else dsse.pae(payload_type, payload)
     sig = key.sign(message, ec.ECDSA(dsse.curve_hash(key)))
     if hint is None:
-        from aibom.oms.certs import public_key_hint
+        from aibom.oms.keys import public_key_hint
 
         hint = public_key_hint(key.public_key())
     return {

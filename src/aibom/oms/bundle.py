@@ -18,7 +18,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 
 from aibom.errors import InputError, VerificationError
 from aibom.jsontext import has_lone_surrogate
-from aibom.oms import certs, schema
+from aibom.oms import keys, schema
 from aibom.oms.hashing import root_digest
 from aibom.oms.model import (
     INTOTO_PAYLOAD_TYPE,
@@ -233,6 +233,8 @@ def _spki_der(value: Any, source: str) -> bytes:
 
 
 def _cert_facts(method: str, ders: tuple[bytes, ...], source: str) -> SignerFacts:
+    from aibom.oms import certs  # X.509 is imported only for certificate bundles
+
     leaf = certs.load_der(ders[0], f"{source} signing certificate")
     return SignerFacts(
         method,  # type: ignore[arg-type]
@@ -248,7 +250,7 @@ def _cert_facts(method: str, ders: tuple[bytes, ...], source: str) -> SignerFact
 
 def _safe_key_fp(cert: Any) -> str | None:
     try:
-        return certs.public_key_fingerprint(cert.public_key())
+        return keys.public_key_fingerprint(cert.public_key())
     except (ValueError, TypeError):
         return None
 

@@ -73,9 +73,9 @@ class DigestCache:
         return self._db
 
     def lookup(self, keys: Iterable[Key]) -> dict[Key, str]:
-        db = self._connect()
         wanted = list(keys)
-        if db is None or not wanted:
+        db = self._connect() if wanted else None  # no big file: no database to open
+        if db is None:
             return {}
         found: dict[Key, str] = {}
         try:
@@ -88,8 +88,8 @@ class DigestCache:
         return found
 
     def store(self, entries: dict[Key, str]) -> None:
-        db = self._connect()
-        if db is None or not entries:
+        db = self._connect() if entries else None
+        if db is None:
             return
         try:
             db.execute("BEGIN")

@@ -29,22 +29,6 @@ def fingerprint(cert: x509.Certificate) -> str:
     return hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
 
 
-def public_key_fingerprint(key: object) -> str:
-    """SHA-256 of the SubjectPublicKeyInfo DER."""
-    der = key.public_bytes(  # type: ignore[attr-defined]
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return hashlib.sha256(der).hexdigest()
-
-
-def public_key_hint(key: object) -> str:
-    """The hint model_signing writes: SHA-256 of the PEM SubjectPublicKeyInfo, hex."""
-    pem = key.public_bytes(  # type: ignore[attr-defined]
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return hashlib.sha256(pem).hexdigest()
-
-
 def load_der(der: bytes, what: str) -> x509.Certificate:
     try:
         return x509.load_der_x509_certificate(der)

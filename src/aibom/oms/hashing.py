@@ -25,6 +25,7 @@ _WINDOW = 16 << 20
 _SMALL = 1 << 20  # read in one call below this size
 _BATCH_BYTES = 8 << 20
 _BATCH_COUNT = 256
+_PARALLEL_MIN_BYTES = 64 << 20
 _GRANULARITY = mmap.ALLOCATIONGRANULARITY
 
 
@@ -93,7 +94,9 @@ def hash_jobs(
         jobs = [j for j in jobs if j.name not in cached]
     batches = _batches(jobs)
     workers = workers or _cpu_count()
-    if len(batches) <= 1 or workers == 1:
+    total = sum(job.end - job.start for job in jobs)
+    # Threads pay off only for enough bytes: on small files they fight over the GIL.
+    if len(batches) <= 1 or workers == 1 or total < _PARALLEL_MIN_BYTES:
         results = [_hash_batch(b, factory) for b in batches]
     else:
         with ThreadPoolExecutor(max_workers=min(workers, len(batches))) as pool:

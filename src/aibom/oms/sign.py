@@ -21,7 +21,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
 from aibom.errors import InputError
-from aibom.oms import certs, dsse
+from aibom.oms import certs, dsse, keys
 from aibom.oms.bundle import MEDIA_TYPES, ParsedBundle, parse_bundle
 from aibom.oms.hashing import HASH_TYPES, manifest_resources, root_digest
 from aibom.oms.model import (
@@ -129,7 +129,7 @@ def sign_payload(payload: bytes, signer: Signer) -> dict[str, Any]:
     key = _load_private_key(signer.private_key_pem, signer.password)
     if isinstance(signer, KeySigner):
         material: dict[str, Any] = {
-            "publicKey": {"hint": certs.public_key_hint(key.public_key())},
+            "publicKey": {"hint": keys.public_key_hint(key.public_key())},
             "tlogEntries": [],
         }
     else:
@@ -153,7 +153,7 @@ def _chain(signer: CertificateSigner, key: Any) -> list[dict[str, str]]:
     leaf = certs.load_pem_file_certificates(signer.signing_certificate_pem, "signing certificate")[
         0
     ]
-    if certs.public_key_fingerprint(leaf.public_key()) != certs.public_key_fingerprint(
+    if keys.public_key_fingerprint(leaf.public_key()) != keys.public_key_fingerprint(
         key.public_key()
     ):
         raise InputError("the signing certificate does not belong to the private key")

@@ -21,7 +21,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
 from aibom.errors import InputError, VerificationError
-from aibom.oms import certs, dsse
+from aibom.oms import dsse, keys
 from aibom.oms.bundle import SignedStatement, read_bundle
 from aibom.oms.cache import DigestCache
 from aibom.oms.hashing import hash_jobs, plan_jobs
@@ -157,7 +157,7 @@ def _load_public_key(pem: bytes) -> object:
 
 def _check_key_hint(parsed: SignedStatement, key: object) -> None:
     hint = parsed.signer.public_key_hint
-    if hint and hint.lower() not in (certs.public_key_hint(key), certs.public_key_fingerprint(key)):
+    if hint and hint.lower() not in (keys.public_key_hint(key), keys.public_key_fingerprint(key)):
         raise VerificationError("signature was made with another key (public key hint differs)")
     if parsed.public_key_der is not None:
         der = key.public_bytes(  # type: ignore[attr-defined]
@@ -168,6 +168,8 @@ def _check_key_hint(parsed: SignedStatement, key: object) -> None:
 
 
 def _verified_leaf_key(parsed: SignedStatement, trust: CertificateTrust) -> object:
+    from aibom.oms import certs
+
     roots = []
     for i, pem in enumerate(trust.roots_pem):
         roots += certs.load_pem_file_certificates(pem, f"certificate chain file {i + 1}")
