@@ -110,6 +110,7 @@ def main() -> int:
     def verify_cmd(model: Path, *extra: str) -> list[str]:
         return [aibom, "verify", str(model), "--public-key", str(public), *extra]
 
+    cores = len(os.sched_getaffinity(0))
     rows = []
     with tempfile.TemporaryDirectory(prefix="aibom-scale-cache-") as caches:
         warm_env = {**env_cold, "AIBOM_CACHE_DIR": f"{caches}/warm"}
@@ -178,9 +179,10 @@ def main() -> int:
             f"cold {api_cold:.3f} s, warm {api_warm * 1000:.1f} ms: {api_cold / api_warm:.0f}x",
         ),
         (
-            "partial about 1/8 of cold",
-            partial[0] <= cold[0] / 8 + startup[0],
-            f"{partial[0] / cold[0]:.2f} of cold",
+            # one shard is one core's work; cold spreads 8 shards over every core
+            "partial: one shard's share of cold hashing (x cores, +25%)",
+            partial[0] - startup[0] <= (cold[0] - startup[0]) * cores / 8 * 1.25,
+            f"{(partial[0] - startup[0]) / (cold[0] - startup[0]):.2f} of cold hashing",
         ),
         (
             "peak RSS < 200 MB (4 GiB and many files)",

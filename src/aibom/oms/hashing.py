@@ -29,7 +29,7 @@ _PARALLEL_MIN_BYTES = 64 << 20
 _GRANULARITY = mmap.ALLOCATIONGRANULARITY
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Job:
     file: ModelFile
     start: int

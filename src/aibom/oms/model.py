@@ -20,7 +20,7 @@ DEFAULT_IGNORES = (".git", ".gitattributes", ".github", ".gitignore")
 DEFAULT_SHARD_SIZE = 1_000_000_000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Resource:
     """One signed file (or byte range of a file, for shards)."""
 

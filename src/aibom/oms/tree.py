@@ -24,7 +24,7 @@ class ModelTreeError(InputError):
     """The model directory holds something OMS cannot sign or verify safely."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ModelFile:
     name: str  # canonical relative POSIX path, or "." for a single-file model
     path: str  # absolute path to read (the real path behind an allowed symlink)

@@ -97,13 +97,15 @@ def verify_model(
     """Verify `signature` over the model at `model`. Raises InputError for unreadable input;
     a failed verification is returned (ok is False), with its reasons."""
     parsed = read_bundle(signature)  # step 1
+    sig = parsed.signature
     try:
-        verify_signature(parsed, trust, allow_v02=accepts_v02_encoding(parsed.signature))  # step 2
+        verify_signature(parsed, trust, allow_v02=accepts_v02_encoding(sig))  # step 2
     except VerificationError as exc:
-        return Verification(parsed.signature, failures=(exc.one_line(),))
+        return Verification(sig, failures=(exc.one_line(),))
+    del parsed  # the parsed JSON is no longer needed: a 100,000-file manifest is large
     return check_model(  # steps 3 and 4
         model,
-        parsed.signature,
+        sig,
         extra_ignores=[*ignore_paths, signature],
         ignore_unsigned_files=ignore_unsigned_files,
         allow_symlinks=allow_symlinks,
