@@ -14,6 +14,7 @@ from aibom import __version__
 from aibom.cli.build_commands import build, import_
 from aibom.cli.chain_commands import adopt, attest, verify_chain
 from aibom.cli.oms_commands import sign, verify
+from aibom.cli.store_commands import graph_cmd, ingest, query
 from aibom.errors import AibomError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -28,7 +29,18 @@ def cli() -> None:
     """
 
 
-for command in (sign, verify, build, import_, attest, adopt, verify_chain):
+for command in (
+    sign,
+    verify,
+    build,
+    import_,
+    attest,
+    adopt,
+    verify_chain,
+    ingest,
+    query,
+    graph_cmd,
+):
     cli.add_command(command)
 
 

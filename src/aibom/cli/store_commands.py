@@ -1,0 +1,269 @@
+"""`aibom ingest`, `aibom query` and `aibom graph`: the inventory of many AIBOMs."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import click
+
+from aibom.cli.options import emit_json, paths
+from aibom.errors import InputError
+
+db_option = click.option(
+    "--db",
+    "db",
+    envvar="AIBOM_DB",
+    metavar="URL",
+    help="sqlite:///FILE, a file path, or postgresql://USER@HOST/DB (or AIBOM_DB; default: "
+    "inventory.sqlite in the user data directory).",
+)
+
+# option name -> selector kind (aibom.store.queries.SELECTORS)
+_QUERIES = {
+    "dataset": ("dataset", "NAME|DIGEST", "A dataset (name, purl, ref or OMS root digest)."),
+    "base": ("base", "NAME|DIGEST", "A model or adapter (name, purl, ref or OMS root digest)."),
+    "signer": (
+        "signer",
+        "IDENTITY",
+        "Signer identity (certificate SAN) of a signature or lineage attestation.",
+    ),
+    "certificate_fingerprint": (
+        "certificate",
+        "SHA256",
+        "SHA-256 of a signing certificate (leaf or any certificate of its chain).",
+    ),
+    "public_key_fingerprint": (
+        "public_key",
+        "SHA256",
+        "SHA-256 of a signing public key (SPKI DER, or model_signing's key hint).",
+    ),
+    "rekor_index": ("rekor_index", "N", "Rekor log index of a signature."),
+    "file_digest": ("file_digest", "SHA256", "Digest of a file: which models contain it."),
+    "license": ("license", "ID", "License id (case-insensitive; any id in an expression)."),
+}
+
+
+@click.command()
+@click.argument("aiboms", nargs=-1, required=True, type=click.Path())
+@db_option
+@click.option(
+    "--keep-going",
+    is_flag=True,
+    help="Skip unreadable AIBOMs (each reported), ingest the rest; exit 2 if any.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    help="Parsing processes (default: one per CPU for 64 files or more).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+def ingest(
+    aiboms: tuple[str, ...], db: str | None, keep_going: bool, jobs: int | None, output_format: str
+) -> None:
+    """Store the graphs of AIBOMs (CycloneDX or SPDX 3 JSON; a directory: its *.json) in the
+    inventory. Idempotent: an AIBOM already there, or a component another AIBOM brought,
+    is not stored twice."""
+    from aibom.store import Store
+    from aibom.store.files import ingest_paths
+
+    with Store.open(db) as store:
+        report = ingest_paths(store, paths(aiboms), keep_going=keep_going, jobs=jobs)
+        url = store.url
+    if output_format == "json":
+        emit_json(
+            {
+                "database": url,
+                "ingested": report.ingested,
+                "skipped": report.skipped,
+                "failed": [{"source": s, "error": m} for s, m in report.failed],
+                "totals": report.totals,
+            }
+        )
+    else:
+        for _, message in report.failed:
+            click.echo(f"aibom: skipped: {message}", err=True)
+        t = report.totals
+        click.echo(
+            f"ingested {report.ingested} AIBOMs ({report.skipped} already there, "
+            f"{len(report.failed)} failed) into {url}: {t['documents']} AIBOMs, "
+            f"{t['components']} components, {t['edges']} edges"
+        )
+    if report.failed:
+        raise InputError(f"{len(report.failed)} AIBOMs could not be ingested")
+
+
+def _query_options(func: Any) -> Any:
+    for option, (_, metavar, help_text) in reversed(_QUERIES.items()):
+        func = click.option(
+            f"--{option.replace('_', '-')}", option, metavar=metavar, help=help_text
+        )(func)
+    return func
+
+
+@click.command()
+@db_option
+@_query_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "csv"]),
+    default="text",
+    show_default=True,
+)
+def query(db: str | None, output_format: str, **selectors: str | None) -> None:
+    """Every component affected by a cause, transitively, each with a shortest path back to
+    it. Give exactly one cause. No match is not an error: the answer is empty (exit 0)."""
+    from aibom.store import Selector, Store
+    from aibom.store import query as run
+
+    given = [(k, v) for k, v in selectors.items() if v is not None]
+    if len(given) != 1:
+        names = ", ".join(f"--{k.replace('_', '-')}" for k in _QUERIES)
+        raise click.UsageError(f"give exactly one of {names}")
+    option, value = given[0]
+    selector = Selector(_QUERIES[option][0], value)
+    selector.params()  # a malformed value fails before the database is opened
+    with Store.open(db) as store:
+        result = run(store, selector)
+    if output_format == "json":
+        emit_json(result.as_dict())
+    elif output_format == "csv":
+        click.echo(_csv(result.hits), nl=False)
+    else:
+        _text(result, f"--{option.replace('_', '-')} {value}")
+
+
+def _csv(hits: Any) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        ["ref", "identity", "kind", "name", "version", "depth", "cause", "path", "relations"]
+    )
+    for h in hits:
+        writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    h.ref,
+                    h.key,
+                    h.kind,
+                    h.name,
+                    h.version or "",
+                    h.depth,
+                    h.cause,
+                    " > ".join(h.path),
+                    " > ".join(h.relations),
+                )
+            ]
+        )
+    return out.getvalue()
+
+
+def _cell(value: object) -> str:
+    """No spreadsheet formulas out of untrusted names."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _text(result: Any, asked: str) -> None:
+    if not result.hits:
+        click.echo(f"no component matches {asked}")
+        return
+    click.echo(f"{len(result.hits)} components affected ({len(result.causes)} matching {asked})")
+    for h in result.hits:
+        if h.depth == 0:
+            click.echo(f"{h.ref}  {h.kind}  cause")
+            continue
+        chain = h.path[0]
+        for relation, ref in zip(h.relations, h.path[1:], strict=True):
+            chain += f" -{relation}-> {ref}"
+        click.echo(f"{h.ref}  {h.kind}  depth {h.depth}: {chain}")
+
+
+@click.command(name="graph")
+@click.argument("aibom", required=False, type=click.Path())
+@db_option
+@click.option(
+    "--root",
+    metavar="REF",
+    help="Only the lineage around this component (ref, "
+    "name, purl or OMS root digest): ancestors, descendants and their inputs.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["dot", "mermaid", "html"]),
+    default="dot",
+    show_default=True,
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write here (default: stdout)."
+)
+def graph_cmd(
+    aibom: str | None, db: str | None, root: str | None, fmt: str, output: str | None
+) -> None:
+    """Draw the lineage graph of an AIBOM, or of the inventory (--db), as Graphviz DOT,
+    Mermaid, or one self-contained HTML page."""
+    from aibom.render import render_graph
+
+    source = click.get_current_context().get_parameter_source("db")
+    if aibom and db and source == click.core.ParameterSource.COMMANDLINE:
+        raise click.UsageError("give an AIBOM or --db, not both")
+    if aibom:
+        from aibom.store.files import parse_aibom, read_raw
+
+        graph, _ = parse_aibom(read_raw(Path(aibom)), aibom)
+        if root is not None:
+            graph = _around(graph, root)
+        title = f"aibom lineage: {Path(aibom).name}"
+    else:
+        from aibom.store import Store, subgraph
+
+        with Store.open(db) as store:
+            graph = subgraph(store, root)
+        title = "aibom lineage" + (f": {root}" if root else "")
+    text = render_graph(graph, fmt, title=title)
+    if output:
+        from aibom.oms.sign import write_atomic
+
+        write_atomic(Path(output), text.encode())
+        click.echo(f"wrote {output}: {len(graph)} components", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+def _around(graph: Any, root: str) -> Any:
+    """The document's subgraph around `root`, as the inventory's `subgraph` draws it."""
+    from aibom.graph import ProvenanceGraph
+    from aibom.store.queries import normalize_digest
+
+    want, digest = root.lower(), normalize_digest(root)
+    roots = {
+        c.ref
+        for c in graph.components()
+        if root in (c.ref, c.purl)
+        or c.name.lower() == want
+        or (digest is not None and c.root_digest == digest)
+    }
+    if not roots:
+        raise InputError(f"no component of the AIBOM matches {root[:200]!r}")
+    down = set().union(*(graph.descendants(r) | {r} for r in roots))
+    keep = down | set().union(*(graph.ancestors(r) for r in roots))
+    keep |= {e.parent for r in down for e in graph.parents(r)}
+    out = ProvenanceGraph()
+    for c in graph.components():
+        if c.ref in keep:
+            out.add_component(c)
+    for e in graph.edges():
+        if e.child in keep and e.parent in keep:
+            out.add_edge(e)
+    return out

@@ -1,0 +1,185 @@
+"""AIBOM files into the inventory: read (size-capped), hashed, parsed, written in batches.
+
+`ingest_paths` is what `aibom ingest` runs. A file already ingested (by the SHA-256 of its
+bytes) is not parsed again. With 64 files or more, parsing runs in one worker process per
+CPU while this process reads the next files and writes the last batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from aibom.build import MAX_DOCUMENT_BYTES
+from aibom.errors import InputError
+from aibom.graph import ProvenanceGraph
+from aibom.store import Store
+from aibom.store.ingest import (
+    BATCH,
+    IngestReport,
+    Plan,
+    count,
+    known_digests,
+    plan_graph,
+    write_plans,
+)
+
+# --- one document ------------------------------------------------------------------------
+
+
+def read_raw(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_DOCUMENT_BYTES + 1)
+    except OSError as e:
+        raise InputError(f"cannot read {path}: {e.strerror}") from None
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise InputError(f"{path} is larger than {MAX_DOCUMENT_BYTES >> 20} MiB")
+    return raw
+
+
+def parse_aibom(raw: bytes, source: str) -> tuple[ProvenanceGraph, str]:
+    """CycloneDX or SPDX 3 JSON-LD -> (graph, format); anything else goes to
+    aibom.build.read_document, which names what it expected."""
+    try:
+        if b'"bomFormat"' in raw:
+            from aibom.formats.cyclonedx import import_cyclonedx
+
+            return import_cyclonedx(raw, source=source), "cyclonedx"
+        if b'"@context"' in raw:
+            from aibom.formats.spdx3_import import import_spdx3
+
+            return import_spdx3(raw, source=source), "spdx3"
+        from aibom.build import read_document
+
+        return read_document(Path(source)), "aibom"
+    except InputError:
+        raise
+    except (RecursionError, MemoryError):
+        raise InputError(f"{source}: nested too deeply or too large to read") from None
+    except Exception as e:  # untrusted input: a reader bug must not take the batch down
+        raise InputError(f"{source}: cannot be read as an AIBOM ({type(e).__name__})") from None
+
+
+def plan_document(raw: bytes, source: str, digest: str | None = None) -> Plan:
+    digest = digest or "sha256:" + hashlib.sha256(raw).hexdigest()
+    graph, fmt = parse_aibom(raw, source)
+    try:
+        return plan_graph(graph, digest=digest, source=source, fmt=fmt)
+    except InputError:
+        raise
+    except Exception as e:
+        raise InputError(f"{source}: cannot be stored ({type(e).__name__})") from None
+
+
+def _plan_or_error(raw: bytes, source: str, digest: str) -> Plan | str:
+    """For worker processes: the plan, or the one-line error (exceptions stay here)."""
+    try:
+        return plan_document(raw, source, digest)
+    except InputError as e:
+        return e.one_line()
+
+
+# --- many files -------------------------------------------------------------------------
+
+
+def expand(paths: Iterable[Path]) -> list[Path]:
+    """Files as given; a directory stands for every *.json file under it, sorted."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
+        else:
+            out.append(path)
+    return out
+
+
+def ingest_paths(store: Store, paths: Sequence[Path], *, keep_going: bool = False,
+                 jobs: int | None = None) -> IngestReport:
+    """AIBOM files into the store, BATCH per transaction. Documents already known (by the
+    SHA-256 of their bytes) are not parsed again. Parsing runs in `jobs` processes (default:
+    one per CPU for 64 files or more) while the main process writes. The first bad document
+    raises InputError after the good ones before it are written, unless keep_going: then
+    each is recorded in report.failed and the rest go on."""
+    files = expand(paths)
+    if jobs is None:
+        jobs = min(os.cpu_count() or 1, 8) if len(files) >= 64 else 1
+    report = IngestReport()
+    pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+    try:
+        pending: deque[list[tuple[str, Future[Plan | str] | Plan | str]]] = deque()
+        for chunk in _chunks(files, BATCH):
+            pending.append(_submit(store, chunk, pool, report, keep_going))
+            while len(pending) > (1 if pool else 0):
+                _collect(store, pending.popleft(), report, keep_going)
+        while pending:
+            _collect(store, pending.popleft(), report, keep_going)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    report.totals = store.counts()
+    return report
+
+
+def _chunks(items: Sequence[Path], size: int) -> Iterator[Sequence[Path]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _submit(store: Store, chunk: Sequence[Path], pool: ProcessPoolExecutor | None,
+            report: IngestReport, keep_going: bool
+            ) -> list[tuple[str, Future[Plan | str] | Plan | str]]:
+    read: list[tuple[str, bytes | None, str]] = []  # (source, bytes, digest or error)
+    for path in chunk:
+        try:
+            raw = read_raw(path)
+        except InputError as e:
+            read.append((str(path), None, e.one_line()))
+            continue
+        read.append((str(path), raw, "sha256:" + hashlib.sha256(raw).hexdigest()))
+    with store.reading() as conn:
+        known = known_digests(conn, (d for _, raw, d in read if raw is not None))
+    out: list[tuple[str, Future[Plan | str] | Plan | str]] = []
+    for source, raw, digest in read:
+        if raw is None:
+            out.append((source, digest))  # the error, reported in order when collected
+        elif digest in known:
+            report.skipped += 1
+        elif pool is None:
+            out.append((source, _plan_or_error(raw, source, digest)))
+        else:
+            _preload(raw)
+            out.append((source, pool.submit(_plan_or_error, raw, source, digest)))
+    return out
+
+
+def _preload(raw: bytes) -> None:
+    """Import the reader a document needs (seconds: schemas, models) here, before the
+    workers are forked on demand, so that they inherit it instead of each importing it."""
+    if b'"bomFormat"' in raw:
+        import aibom.formats.cyclonedx
+    elif b'"@context"' in raw:
+        import aibom.formats.spdx3_import  # noqa: F401
+
+
+def _collect(store: Store, items: list[tuple[str, Future[Plan | str] | Plan | str]],
+             report: IngestReport, keep_going: bool) -> None:
+    plans: list[Plan] = []
+    for source, item in items:
+        try:
+            result = item.result() if isinstance(item, Future) else item
+        except BrokenProcessPool:
+            raise InputError(f"{source}: the process reading it died (out of memory?)") from None
+        if isinstance(result, Plan):
+            plans.append(result)
+            continue
+        if not keep_going:
+            count(report, write_plans(store, plans))
+            raise InputError(result)
+        report.failed.append((source, result))
+    count(report, write_plans(store, plans))
