@@ -63,8 +63,8 @@ def render(
     raise InputError(f"unknown output format {fmt!r} (one of {', '.join(FORMATS)})")
 
 
-def read_document(path: Path) -> ProvenanceGraph:
-    """Read an AIBOM (CycloneDX JSON) back into the graph."""
+def read_document_bytes(path: Path) -> bytes:
+    """An AIBOM's bytes, refused beyond MAX_DOCUMENT_BYTES."""
     try:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_DOCUMENT_BYTES + 1)
@@ -72,17 +72,27 @@ def read_document(path: Path) -> ProvenanceGraph:
         raise InputError(f"cannot read {path}: {exc.strerror}") from None
     if len(raw) > MAX_DOCUMENT_BYTES:
         raise InputError(f"{path} is larger than {MAX_DOCUMENT_BYTES >> 20} MiB")
+    return raw
+
+
+def parse_document(raw: bytes, source: str) -> tuple[ProvenanceGraph, str]:
+    """CycloneDX or SPDX 3.0.1 JSON -> (graph, "cyclonedx" | "spdx3")."""
     from aibom.oms.bundle import load_json
 
-    document = load_json(raw, str(path))
+    document = load_json(raw, source)
     context = document.get("@context") if isinstance(document, dict) else None
     contexts = context if isinstance(context, list) else [context]
     if isinstance(document, dict) and document.get("bomFormat") == "CycloneDX":
         from aibom.formats.cyclonedx import import_cyclonedx
 
-        return import_cyclonedx(raw, source=str(path))
+        return import_cyclonedx(raw, source=source), "cyclonedx"
     if any(isinstance(c, str) and "spdx.org/rdf/3.0.1" in c for c in contexts):
         from aibom.formats.spdx3 import import_spdx3
 
-        return import_spdx3(raw, source=str(path))
-    raise InputError(f"{path} is not an AIBOM aibom can read (CycloneDX or SPDX 3.0.1 JSON)")
+        return import_spdx3(raw, source=source), "spdx3"
+    raise InputError(f"{source} is not an AIBOM aibom can read (CycloneDX or SPDX 3.0.1 JSON)")
+
+
+def read_document(path: Path) -> ProvenanceGraph:
+    """Read an AIBOM (CycloneDX or SPDX 3.0.1 JSON) back into the graph."""
+    return parse_document(read_document_bytes(path), str(path))[0]

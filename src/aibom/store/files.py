@@ -15,7 +15,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from aibom.build import MAX_DOCUMENT_BYTES
+from aibom.build import parse_document, read_document_bytes
 from aibom.errors import InputError
 from aibom.graph import ProvenanceGraph
 from aibom.store import Store
@@ -33,31 +33,13 @@ from aibom.store.ingest import (
 
 
 def read_raw(path: Path) -> bytes:
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_DOCUMENT_BYTES + 1)
-    except OSError as e:
-        raise InputError(f"cannot read {path}: {e.strerror}") from None
-    if len(raw) > MAX_DOCUMENT_BYTES:
-        raise InputError(f"{path} is larger than {MAX_DOCUMENT_BYTES >> 20} MiB")
-    return raw
+    return read_document_bytes(path)
 
 
 def parse_aibom(raw: bytes, source: str) -> tuple[ProvenanceGraph, str]:
-    """CycloneDX or SPDX 3 JSON-LD -> (graph, format); anything else goes to
-    aibom.build.read_document, which names what it expected."""
+    """CycloneDX or SPDX 3 JSON-LD -> (graph, format), reader bugs contained."""
     try:
-        if b'"bomFormat"' in raw:
-            from aibom.formats.cyclonedx import import_cyclonedx
-
-            return import_cyclonedx(raw, source=source), "cyclonedx"
-        if b'"@context"' in raw:
-            from aibom.formats.spdx3_import import import_spdx3
-
-            return import_spdx3(raw, source=source), "spdx3"
-        from aibom.build import read_document
-
-        return read_document(Path(source)), "aibom"
+        return parse_document(raw, source)
     except InputError:
         raise
     except (RecursionError, MemoryError):
