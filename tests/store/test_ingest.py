@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
+import aibom.build
 from aibom.errors import InputError
 from aibom.formats.cyclonedx import export_cyclonedx
 from aibom.graph import Edge, FileDigest, Level, ProvenanceGraph, Relation
 from aibom.store import Selector, Store, query, schema
-from aibom.store import files as files_mod
 from aibom.store import ingest as ingest_mod
 from aibom.store.files import ingest_paths
 from aibom.store.ingest import identity, ingest_graph, ingest_graphs
@@ -181,7 +181,7 @@ def test_size_cap_and_keep_going(store: Store, tmp_path: Path,
     bad.write_bytes(b"{}")
     big = tmp_path / "big.json"
     big.write_bytes(b" " * 200_000 + b"{}")
-    monkeypatch.setattr(files_mod, "MAX_DOCUMENT_BYTES", 100_000)
+    monkeypatch.setattr(aibom.build, "MAX_DOCUMENT_BYTES", 100_000)  # the cap every reader shares
     with pytest.raises(InputError, match="larger than"):
         ingest_paths(store, [big])
     with pytest.raises(InputError, match=r"bad\.json"):  # the good one before it is kept
