@@ -49,8 +49,9 @@ class RefSpec:
 # --- OMS signature / lineage attestation ------------------------------------------------
 
 
-def encode_signature(prefix: str, ref_type: str,
-                     sig: SignatureEvidence) -> tuple[list[tuple[str, str]], list[RefSpec]]:
+def signature_fact_props(prefix: str, sig: SignatureEvidence) -> list[tuple[str, str]]:
+    """What was signed and by whom, as aibom:<prefix>:... pairs: the one vocabulary that the
+    CycloneDX and SPDX writers share (each adds the bundle's location its own way)."""
     p = f"{cc.NS}{prefix}:"
     signer, ser = sig.signer, sig.serialization
     props = [
@@ -69,19 +70,14 @@ def encode_signature(prefix: str, ref_type: str,
         if getattr(signer, attr) is not None:
             props.append((f"{p}{suffix}", getattr(signer, attr)))
     props += [(f"{p}chain-sha256", x) for x in signer.chain_fingerprints]
+    return props
 
-    specs = []
-    url = cc.iri(sig.bundle_path)
-    if url != sig.bundle_path:
-        props.append((f"{p}bundle-path", sig.bundle_path))
-    hashable = cc.is_sha256_hex(sig.bundle_sha256)
-    if not hashable or url is None:
-        props.append((f"{p}bundle-sha256", sig.bundle_sha256))
-    if url is not None:
-        specs.append(RefSpec(ref_type, url, f"OMS {prefix} bundle",
-                             sig.bundle_sha256 if hashable else None))
+
+def log_entry_props(prefix: str, sig: SignatureEvidence) -> list[tuple[str, str]]:
+    """Each transparency-log entry as aibom:<prefix>:log:<n>:... pairs."""
+    props: list[tuple[str, str]] = []
     for n, entry in enumerate(sig.log_entries):
-        q = f"{p}log:{n}:"
+        q = f"{cc.NS}{prefix}:log:{n}:"
         props += [
             (f"{q}log-index", str(entry.log_index)),
             (f"{q}log-id", entry.log_id),
@@ -92,6 +88,25 @@ def encode_signature(prefix: str, ref_type: str,
         ]
         if entry.entry_uuid is not None:
             props.append((f"{q}entry-uuid", entry.entry_uuid))
+    return props
+
+
+def encode_signature(prefix: str, ref_type: str,
+                     sig: SignatureEvidence) -> tuple[list[tuple[str, str]], list[RefSpec]]:
+    p = f"{cc.NS}{prefix}:"
+    props = signature_fact_props(prefix, sig)
+    specs = []
+    url = cc.iri(sig.bundle_path)
+    if url != sig.bundle_path:
+        props.append((f"{p}bundle-path", sig.bundle_path))
+    hashable = cc.is_sha256_hex(sig.bundle_sha256)
+    if not hashable or url is None:
+        props.append((f"{p}bundle-sha256", sig.bundle_sha256))
+    if url is not None:
+        specs.append(RefSpec(ref_type, url, f"OMS {prefix} bundle",
+                             sig.bundle_sha256 if hashable else None))
+    props += log_entry_props(prefix, sig)
+    for entry in sig.log_entries:
         if cc.iri(entry.search_url) == entry.search_url:
             specs.append(RefSpec("log", entry.search_url,
                                  f"transparency log entry {entry.log_index} of the OMS {prefix}"))

@@ -27,6 +27,7 @@ from spdx_python_model import v3_0_1 as spdx
 import aibom
 from aibom.errors import InputError
 from aibom.formats import _cdx_common as cc
+from aibom.formats._cdx_props import log_entry_props, signature_fact_props
 from aibom.graph import (
     CardFacts,
     Component,
@@ -445,45 +446,8 @@ def _comment(graph: ProvenanceGraph, c: Component) -> str:
 def signature_props(prefix: str, sig: SignatureEvidence) -> list[tuple[str, str]]:
     """Every fact of a SignatureEvidence as aibom:<prefix>:... pairs (CycloneDX's names)."""
     p = f"{cc.NS}{prefix}:"
-    signer, ser = sig.signer, sig.serialization
-    props = [
-        (f"{p}bundle-path", sig.bundle_path),
-        (f"{p}bundle-sha256", sig.bundle_sha256),
-        (f"{p}method", signer.method),
-        (f"{p}predicate-type", sig.predicate_type),
-        (f"{p}serialization:method", ser.method),
-        (f"{p}serialization:hash-type", ser.hash_type),
-        (f"{p}serialization:allow-symlinks", cc.bool_text(ser.allow_symlinks)),
-    ]
-    if ser.shard_size is not None:
-        props.append((f"{p}serialization:shard-size", str(ser.shard_size)))
-    props += [(f"{p}serialization:ignore-path", x) for x in ser.ignore_paths]
-    for name, value in (
-        ("root-digest", sig.root_digest),
-        ("public-key-hint", signer.public_key_hint),
-        ("public-key-sha256", signer.public_key_fingerprint),
-        ("certificate-sha256", signer.certificate_fingerprint),
-        ("identity", signer.identity),
-        ("issuer", signer.issuer),
-        ("not-before", signer.not_before),
-        ("not-after", signer.not_after),
-    ):
-        if value is not None:
-            props.append((f"{p}{name}", value))
-    props += [(f"{p}chain-sha256", x) for x in signer.chain_fingerprints]
-    for n, entry in enumerate(sig.log_entries):
-        q = f"{p}log:{n}:"
-        props += [
-            (f"{q}log-index", str(entry.log_index)),
-            (f"{q}log-id", entry.log_id),
-            (f"{q}integrated-time", str(entry.integrated_time)),
-            (f"{q}kind", entry.kind),
-            (f"{q}version", entry.version),
-            (f"{q}inclusion-proof", cc.bool_text(entry.has_inclusion_proof)),
-        ]
-        if entry.entry_uuid is not None:
-            props.append((f"{q}entry-uuid", entry.entry_uuid))
-    return props
+    location = [(f"{p}bundle-path", sig.bundle_path), (f"{p}bundle-sha256", sig.bundle_sha256)]
+    return location + signature_fact_props(prefix, sig) + log_entry_props(prefix, sig)
 
 
 def _what(prefix: str) -> str:
