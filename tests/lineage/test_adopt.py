@@ -384,3 +384,32 @@ def test_adopt_scans_and_accepts_a_harmless_pickle(unsigned_upstream, good_chain
 def test_adopt_a_directory_that_does_not_exist(tmp_path, org, cli):
     line = one_line_error(cli("adopt", tmp_path / "absent", "--pin", "0" * 64, *org), 2)
     assert "absent" in line
+
+
+def test_adopting_keeps_the_upstream_lineage_attestation(tmp_path: Path) -> None:
+    """The vendor's own lineage.sig survives adoption as upstream-lineage.sig, byte for byte."""
+    import shutil
+
+    from aibom.lineage.adopt import UPSTREAM_LINEAGE, adopt
+    from aibom.lineage.attest import content_root_digest, read_lineage
+    from aibom.oms.sign import KeySigner
+    from aibom.oms.verify import KeylessTrust
+
+    samples = Path(__file__).resolve().parents[2] / "samples"
+    base = tmp_path / "tiny-base"
+    shutil.copytree(samples / "models" / "tiny-base", base)
+    vendor_lineage = (base / "lineage.sig").read_bytes()
+    trust = KeylessTrust(
+        "release@vendor.example",
+        "https://accounts.vendor.example",
+        samples / "keys" / "vendor-trust-config.json",
+    )
+    adopt(
+        base,
+        pin=content_root_digest(base),
+        signer=KeySigner((samples / "keys" / "acme-key.pem").read_bytes()),
+        upstream_trust=trust,
+    )
+    assert (base / UPSTREAM_LINEAGE).read_bytes() == vendor_lineage
+    assert read_lineage(base / "lineage.sig").adoption is not None
+    assert (base / "upstream.sig").is_file()

@@ -5,7 +5,8 @@ The order matters and is the point of the command:
  2. The content must match the pin (a root digest, or a per-file SHA-256 manifest).
  3. No pickle-bearing file may import anything dangerous (static scan, nothing is loaded).
  4. Only then is the model signed with the organisation's identity (model.sig, the upstream
-    signature kept as upstream.sig) and the adoption recorded in a signed attestation.
+    signature kept as upstream.sig) and the adoption recorded in a signed attestation
+    (lineage.sig; an upstream lineage attestation is kept as upstream-lineage.sig).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from aibom.oms.tree import IgnoreSet, enumerate_model
 from aibom.oms.verify import Trust, verify_model
 
 UPSTREAM_SIGNATURE = "upstream.sig"
+UPSTREAM_LINEAGE = "upstream-lineage.sig"
 _HEX64 = re.compile(r"^(?:sha256:)?([0-9a-fA-F]{64})$")
 
 
@@ -83,6 +85,8 @@ def adopt(
         "upstreamSignature": upstream_facts,
         "scan": {"tool": "aibom-pickle-scan", **_scan_summary(scan)},
     }
+    if attestation is None and (upstream / "lineage.sig").is_file():
+        os.replace(upstream / "lineage.sig", upstream / UPSTREAM_LINEAGE)  # kept as evidence
     lineage = attest(
         upstream,
         parents=list(parents),

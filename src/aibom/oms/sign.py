@@ -37,7 +37,7 @@ from aibom.oms.tree import IgnoreSet, enumerate_model
 BUNDLE_MEDIA_TYPE = MEDIA_TYPES[-1]
 # Evidence that lives beside the model is never part of what the model's signature covers,
 # so adding a lineage attestation after signing breaks no verification.
-EVIDENCE_FILES = ("model.sig", "lineage.sig", "upstream.sig")
+EVIDENCE_FILES = ("model.sig", "lineage.sig", "upstream.sig", "upstream-lineage.sig")
 
 
 @dataclass(frozen=True)
