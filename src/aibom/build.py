@@ -6,6 +6,7 @@ from pathlib import Path
 
 from aibom.discovery import Discovery, discover
 from aibom.errors import InputError
+from aibom.fileio import read_capped
 from aibom.graph import ProvenanceGraph
 
 FORMATS = ("cyclonedx", "spdx", "spdx2")
@@ -65,14 +66,7 @@ def render(
 
 def read_document_bytes(path: Path) -> bytes:
     """An AIBOM's bytes, refused beyond MAX_DOCUMENT_BYTES."""
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_DOCUMENT_BYTES + 1)
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    if len(raw) > MAX_DOCUMENT_BYTES:
-        raise InputError(f"{path} is larger than {MAX_DOCUMENT_BYTES >> 20} MiB")
-    return raw
+    return read_capped(path, MAX_DOCUMENT_BYTES)
 
 
 def parse_document(raw: bytes, source: str) -> tuple[ProvenanceGraph, str]:

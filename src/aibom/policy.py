@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from aibom.errors import InputError
+from aibom.fileio import read_capped
 from aibom.oms.schema import check_against
 from aibom.oms.verify import CertificateTrust, KeylessTrust, KeyTrust, Trust
 
@@ -54,12 +55,7 @@ class Policy:
 
 
 def load_policy(path: Path) -> Policy:
-    try:
-        raw = path.read_bytes()[: MAX_POLICY_BYTES + 1]
-    except OSError as exc:
-        raise InputError(f"cannot read policy {path}: {exc.strerror}") from None
-    if len(raw) > MAX_POLICY_BYTES:
-        raise InputError(f"policy {path} is larger than 1 MiB")
+    raw = read_capped(path, MAX_POLICY_BYTES, "policy")
     document = _parse(raw, path)
     check_against("policy.schema.json", document, f"policy {path}", "policy")
     base = path.resolve().parent

@@ -219,9 +219,10 @@ def graph_cmd(
     if aibom and db and source == click.core.ParameterSource.COMMANDLINE:
         raise click.UsageError("give an AIBOM or --db, not both")
     if aibom:
-        from aibom.store.files import parse_aibom, read_raw
+        from aibom.build import read_document_bytes
+        from aibom.store.files import parse_aibom
 
-        graph, _ = parse_aibom(read_raw(Path(aibom)), aibom)
+        graph, _ = parse_aibom(read_document_bytes(Path(aibom)), aibom)
         if root is not None:
             graph = _around(graph, root)
         title = f"aibom lineage: {Path(aibom).name}"

@@ -17,6 +17,7 @@ from typing import Any
 from cryptography.exceptions import UnsupportedAlgorithm
 
 from aibom.errors import InputError, VerificationError
+from aibom.fileio import read_capped
 from aibom.jsontext import has_lone_surrogate
 from aibom.oms import keys, schema
 from aibom.oms.hashing import root_digest
@@ -75,12 +76,7 @@ class ParsedBundle(SignedStatement):
 
 
 def read_raw(path: Path, what: str = "signature") -> bytes:
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_BUNDLE_BYTES + 1)
-    except OSError as exc:
-        raise InputError(f"cannot read {what} {path}: {exc.strerror}") from None
-    return raw
+    return read_capped(path, MAX_BUNDLE_BYTES, what)
 
 
 def read_bundle(path: Path) -> ParsedBundle:

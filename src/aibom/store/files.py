@@ -32,10 +32,6 @@ from aibom.store.ingest import (
 # --- one document ------------------------------------------------------------------------
 
 
-def read_raw(path: Path) -> bytes:
-    return read_document_bytes(path)
-
-
 def parse_aibom(raw: bytes, source: str) -> tuple[ProvenanceGraph, str]:
     """CycloneDX or SPDX 3 JSON-LD -> (graph, format), reader bugs contained."""
     try:
@@ -119,7 +115,7 @@ def _submit(store: Store, chunk: Sequence[Path], pool: ProcessPoolExecutor | Non
     read: list[tuple[str, bytes | None, str]] = []  # (source, bytes, digest or error)
     for path in chunk:
         try:
-            raw = read_raw(path)
+            raw = read_document_bytes(path)
         except InputError as e:
             read.append((str(path), None, e.one_line()))
             continue
