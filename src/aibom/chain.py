@@ -30,13 +30,6 @@ from aibom.oms.verify import accepts_v02_encoding, check_model, verify_signature
 from aibom.policy import Policy, Publisher
 
 VERIFIED, DECLARED, FAILED = "verified", "declared-only", "failed"
-ATTESTED_RELATIONS = {
-    Relation.FINETUNED_FROM: "finetune",
-    Relation.ADAPTER_OF: "adapter",
-    Relation.QUANTIZED_FROM: "quantized",
-    Relation.MERGED_FROM: "merge",
-    Relation.DISTILLED_FROM: "distill",
-}
 
 
 @dataclass(frozen=True)
@@ -259,7 +252,7 @@ def _names_parent(lineage: Lineage, e: Edge, parent: Component) -> str | None:
         use = "training" if e.relation == Relation.TRAINED_ON else "evaluation"
         named = tuple(d for d in lineage.datasets if (d.use or "training") == use)
     else:
-        if lineage.relation != ATTESTED_RELATIONS.get(e.relation):
+        if lineage.relation != e.relation.derivation:
             return f"attestation says {lineage.relation!r}, the graph says {e.relation.value}"
         named = lineage.parents
     digests = {a.root_digest for a in named}

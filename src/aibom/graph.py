@@ -22,6 +22,8 @@ class Kind(StrEnum):
 
 
 class Relation(StrEnum):
+    """How an edge's child relates to its parent: derived from a model, or used a dataset."""
+
     FINETUNED_FROM = "finetuned_from"
     ADAPTER_OF = "adapter_of"
     QUANTIZED_FROM = "quantized_from"
@@ -34,6 +36,61 @@ class Relation(StrEnum):
     def is_lineage(self) -> bool:
         """Model-to-model derivation (as opposed to model-to-dataset use)."""
         return self not in (Relation.TRAINED_ON, Relation.EVALUATED_ON)
+
+    @property
+    def derivation(self) -> Derivation | None:
+        """The word a model card or lineage attestation uses for it (None for dataset use)."""
+        for word, relation in _DERIVATIONS.items():
+            if relation is self:
+                return word
+        return None
+
+
+class Derivation(StrEnum):
+    """How a model derives from its parent, in the words of model cards and attestations.
+
+    The one table of relation words: Hugging Face's `base_model_relation` values (all but
+    `distill`), the `relation` of an aibom lineage attestation (all), and the graph relation
+    each stands for.
+    """
+
+    FINETUNE = "finetune"
+    ADAPTER = "adapter"
+    QUANTIZED = "quantized"
+    MERGE = "merge"
+    DISTILL = "distill"
+
+    @property
+    def relation(self) -> Relation:
+        """The graph relation this word stands for."""
+        return _DERIVATIONS[self]
+
+    @property
+    def on_model_cards(self) -> bool:
+        """Whether Hugging Face model cards use the word (`base_model_relation`, tags)."""
+        return self is not Derivation.DISTILL
+
+    @classmethod
+    def card_words(cls) -> tuple[Derivation, ...]:
+        """The words a model card may state, in the Hub's order of precedence."""
+        return (cls.ADAPTER, cls.MERGE, cls.QUANTIZED, cls.FINETUNE)
+
+    @classmethod
+    def parse(cls, word: str) -> Derivation | None:
+        """The derivation a (case-insensitive) word names, or None."""
+        try:
+            return cls(word.lower())
+        except ValueError:
+            return None
+
+
+_DERIVATIONS: dict[Derivation, Relation] = {
+    Derivation.FINETUNE: Relation.FINETUNED_FROM,
+    Derivation.ADAPTER: Relation.ADAPTER_OF,
+    Derivation.QUANTIZED: Relation.QUANTIZED_FROM,
+    Derivation.MERGE: Relation.MERGED_FROM,
+    Derivation.DISTILL: Relation.DISTILLED_FROM,
+}
 
 
 class Level(StrEnum):

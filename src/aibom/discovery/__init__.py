@@ -27,6 +27,7 @@ from aibom.evidence import looks_like_dataset, read_dataset_dir, read_model_dir
 from aibom.graph import (
     CardFacts,
     Component,
+    Derivation,
     Edge,
     FileDigest,
     Kind,
@@ -104,7 +105,7 @@ def _add_attested(
     (whether the attestation holds is for verify-chain to decide)."""
     proof = f"{evidence.bundle_path} sha256:{evidence.bundle_sha256}"
     named = (
-        [(references.LINEAGE_RELATIONS[lineage.relation], p) for p in lineage.parents]
+        [(Derivation(lineage.relation).relation, p) for p in lineage.parents]
         if lineage.relation
         else []
     )
