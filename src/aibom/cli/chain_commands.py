@@ -16,6 +16,7 @@ from aibom.cli.options import (
     trust_options,
     with_dirs_option,
 )
+from aibom.layout import LINEAGE_ATTESTATION
 from aibom.lineage import RELATIONS
 
 
@@ -73,7 +74,7 @@ def attest(
         signer=signer_from(**signing),
         output=Path(signature) if signature else None,
     )
-    out = signature or str(Path(model_dir) / "lineage.sig")
+    out = signature or str(Path(model_dir) / LINEAGE_ATTESTATION)
     named = [p.name for p in lineage.parents] + [d.name for d in lineage.datasets]
     click.echo(f"attested {model_dir} ({relation or 'trained on'}: {', '.join(named)}) -> {out}")
 

@@ -20,6 +20,7 @@ from aibom.cli.options import (
     trust_from,
     trust_options,
 )
+from aibom.layout import MODEL_SIGNATURE
 
 
 def default_signature(model: str) -> Path:
@@ -28,11 +29,11 @@ def default_signature(model: str) -> Path:
     path = Path(model)
     if not path.is_dir():
         return path.with_name(path.name + ".sig")
-    if os.path.islink(path / "model.sig"):
+    if os.path.islink(path / MODEL_SIGNATURE):
         from aibom.evidence._io import resolve_inside
 
-        return resolve_inside(path, "model.sig")
-    return path / "model.sig"
+        return resolve_inside(path, MODEL_SIGNATURE)
+    return path / MODEL_SIGNATURE
 
 
 @click.command()

@@ -36,10 +36,10 @@ from aibom.graph import (
     Relation,
     SignatureEvidence,
 )
+from aibom.layout import EVIDENCE_FILES
 from aibom.lineage.attest import Lineage
 from aibom.oms.hashing import manifest_resources, root_digest
 from aibom.oms.model import Serialization
-from aibom.oms.sign import EVIDENCE_FILES
 from aibom.oms.tree import IgnoreSet, ModelTreeError, enumerate_model
 
 

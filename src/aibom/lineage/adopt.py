@@ -20,16 +20,21 @@ from pathlib import Path
 from typing import Any
 
 from aibom.errors import InputError, VerificationError
+from aibom.layout import (
+    EVIDENCE_FILES,
+    LINEAGE_ATTESTATION,
+    MODEL_SIGNATURE,
+    UPSTREAM_LINEAGE,
+    UPSTREAM_SIGNATURE,
+)
 from aibom.lineage.attest import Lineage, attest, content_root_digest
 from aibom.oms.bundle import read_bundle
 from aibom.oms.hashing import manifest_resources
 from aibom.oms.model import Serialization
-from aibom.oms.sign import EVIDENCE_FILES, Signer, sign_model
+from aibom.oms.sign import Signer, sign_model
 from aibom.oms.tree import IgnoreSet, enumerate_model
 from aibom.oms.verify import Trust, verify_model
 
-UPSTREAM_SIGNATURE = "upstream.sig"
-UPSTREAM_LINEAGE = "upstream-lineage.sig"
 _HEX64 = re.compile(r"^(?:sha256:)?([0-9a-fA-F]{64})$")
 
 
@@ -75,9 +80,9 @@ def adopt(
         raise VerificationError(
             f"refusing to adopt {upstream.name}: scan incomplete: {file} {warning}"
         )
-    out = signature or upstream / "model.sig"  # step 4
-    if upstream_facts and (upstream / "model.sig").resolve() == out.resolve():
-        os.replace(upstream / "model.sig", upstream / UPSTREAM_SIGNATURE)
+    out = signature or upstream / MODEL_SIGNATURE  # step 4
+    if upstream_facts and (upstream / MODEL_SIGNATURE).resolve() == out.resolve():
+        os.replace(upstream / MODEL_SIGNATURE, upstream / UPSTREAM_SIGNATURE)
     parsed = sign_model(upstream, out, signer)
     record = {
         "source": source or upstream.name,
@@ -85,8 +90,8 @@ def adopt(
         "upstreamSignature": upstream_facts,
         "scan": {"tool": "aibom-pickle-scan", **_scan_summary(scan)},
     }
-    if attestation is None and (upstream / "lineage.sig").is_file():
-        os.replace(upstream / "lineage.sig", upstream / UPSTREAM_LINEAGE)  # kept as evidence
+    if attestation is None and (upstream / LINEAGE_ATTESTATION).is_file():
+        os.replace(upstream / LINEAGE_ATTESTATION, upstream / UPSTREAM_LINEAGE)  # kept as evidence
     lineage = attest(
         upstream,
         parents=list(parents),
@@ -103,7 +108,7 @@ def adopt(
 def _verify_upstream(
     upstream: Path, given: Path | None, trust: Trust | None
 ) -> dict[str, Any] | None:
-    bundle = given or upstream / "model.sig"
+    bundle = given or upstream / MODEL_SIGNATURE
     if not bundle.is_file():
         if given is not None:
             raise InputError(f"upstream signature {given} not found")

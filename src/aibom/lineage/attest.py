@@ -15,12 +15,13 @@ from typing import Any
 
 from aibom import __version__
 from aibom.errors import InputError
+from aibom.layout import EVIDENCE_FILES, LINEAGE_ATTESTATION, MODEL_SIGNATURE
 from aibom.lineage import RELATIONS
 from aibom.oms.bundle import SignedStatement, parse_signed_statement, read_raw
 from aibom.oms.hashing import manifest_resources, root_digest
 from aibom.oms.model import STATEMENT_TYPE, Serialization
 from aibom.oms.schema import check_against
-from aibom.oms.sign import EVIDENCE_FILES, Signer, sign_payload, write_atomic
+from aibom.oms.sign import Signer, sign_payload, write_atomic
 from aibom.oms.tree import IgnoreSet, enumerate_model
 
 PREDICATE_LINEAGE = "https://aibom.dev/lineage/v1"
@@ -64,7 +65,7 @@ def describe(path: Path, *, use: str | None = None) -> Artifact:
     Artifact: name, OMS root digest, and the SHA-256 of its signature bundle."""
     from aibom.oms.bundle import read_bundle
 
-    bundle = path if path.is_file() else path / "model.sig"
+    bundle = path if path.is_file() else path / MODEL_SIGNATURE
     if bundle.is_file():
         parsed = read_bundle(bundle)
         sig = parsed.signature
@@ -137,7 +138,7 @@ def attest(
     )
     raw = json.dumps(sign_payload(payload, signer), indent=2, sort_keys=True).encode() + b"\n"
     lineage = parse_lineage(raw, source="new attestation")
-    write_atomic(output or model / "lineage.sig", raw)
+    write_atomic(output or model / LINEAGE_ATTESTATION, raw)
     return lineage
 
 
