@@ -6,25 +6,11 @@ import json
 from typing import Any
 
 from aibom import __version__
-from aibom.chain import DECLARED, FAILED, VERIFIED, Report
+from aibom.verdicts import Report, Status
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-_LEVEL = {FAILED: "error", DECLARED: "warning", VERIFIED: "none"}  # "pass" results take "none"
-_RULES = {
-    "aibom/node": "Component signature verified",
-    "aibom/edge": "Lineage edge attested",
-    "aibom/absent": "Component declared but not present",
-    "aibom/unsigned": "Component not signed",
-    "aibom/signature": "Signature bundle unreadable or not the recorded one",
-    "aibom/legacy": "Legacy signature format",
-    "aibom/signer": "Signer not allowed by policy",
-    "aibom/files": "Files do not match the signature",
-    "aibom/scan": "Adopted model without a clean pickle scan",
-    "aibom/missing-parent": "Parent missing from the chain",
-    "aibom/declared": "Lineage declared, not attested",
-    "aibom/attestation": "Lineage attestation does not hold",
-    "aibom/cycle": "Cycle in lineage",
-}
+# "pass" results take level "none"
+_LEVEL = {Status.FAILED: "error", Status.DECLARED: "warning", Status.VERIFIED: "none"}
 
 
 def to_text(report: Report) -> str:
@@ -52,7 +38,7 @@ def to_sarif(report: Report, *, source: str) -> str:
                 "ruleId": c.rule,
                 "ruleIndex": used.index(c.rule),
                 "level": _LEVEL[c.status],
-                "kind": "pass" if c.status == VERIFIED else "fail",
+                "kind": "pass" if c.status == Status.VERIFIED else "fail",
                 "message": {"text": f"{c.subject}: {c.reason}"},
                 "locations": [
                     {
@@ -72,7 +58,7 @@ def to_sarif(report: Report, *, source: str) -> str:
                 "name": "aibom",
                 "version": __version__,
                 "informationUri": "https://github.com/aibom/aibom",
-                "rules": [{"id": r, "shortDescription": {"text": _RULES.get(r, r)}} for r in used],
+                "rules": [{"id": r, "shortDescription": {"text": r.description}} for r in used],
             }
         },
         "results": results,
