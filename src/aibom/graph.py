@@ -12,6 +12,7 @@ from enum import StrEnum
 
 import networkx as nx
 
+from aibom.errors import AibomError
 from aibom.oms.model import LogEntry, Serialization, SignerFacts
 
 
@@ -183,8 +184,8 @@ class Edge:
     evidence: str = ""
 
 
-class GraphError(ValueError):
-    """The graph was asked to hold something inconsistent (unknown ref, duplicate)."""
+class GraphError(AibomError, ValueError):
+    """The graph was asked to hold something inconsistent (unknown ref, duplicate). Exit 2."""
 
 
 class ProvenanceGraph:
