@@ -286,6 +286,24 @@ class ProvenanceGraph:
                 out.append(c)
         return out
 
+    def lineage_around(self, roots: Iterable[str]) -> ProvenanceGraph:
+        """The subgraph around `roots`: their ancestors, their descendants, and the direct
+        parents (inputs such as datasets) of the roots and their descendants."""
+        roots = set(roots)
+        for ref in roots:
+            self.component(ref)  # an unknown ref is a GraphError
+        down = set().union(*(self.descendants(r) | {r} for r in roots))
+        keep = down | set().union(*(self.ancestors(r) for r in roots))
+        keep |= {e.parent for r in down for e in self.parents(r)}
+        out = ProvenanceGraph()
+        for c in self.components():
+            if c.ref in keep:
+                out.add_component(c)
+        for e in self.edges():
+            if e.child in keep and e.parent in keep:
+                out.add_edge(e)
+        return out
+
     def __iter__(self) -> Iterator[Component]:
         return iter(self.components())
 
