@@ -31,7 +31,7 @@ from aibom.policy import Policy, Publisher
 from aibom.verdicts import Check, Report, Rule, Status, Subject
 
 VERIFIED, DECLARED, FAILED = Status.VERIFIED, Status.DECLARED, Status.FAILED
-__all__ = ["Check", "Report", "Rule", "Status", "verify_chain"]
+__all__ = ["Check", "Report", "Rule", "Status", "verify_chain", "verify_target"]
 
 
 @dataclass
@@ -62,6 +62,28 @@ def verify_chain(
         cycle_text = " -> ".join(cycle)
         checks.append(Check(Subject.GRAPH, cycle_text, FAILED, "cycle in lineage", Rule.CYCLE))
     return Report(tuple(checks))
+
+
+def verify_target(
+    target: Path,
+    policy: Policy,
+    *,
+    with_dirs: tuple[Path, ...] = (),
+    root: Path | None = None,
+    rehash: bool = True,
+) -> Report:
+    """Verify an AIBOM file (its paths relative to its directory) or a model directory
+    (discovered with `with_dirs`, paths relative to the working directory)."""
+    from aibom.build import read_document
+    from aibom.discovery import discover
+
+    if target.is_dir():
+        base = Path.cwd()
+        graph = discover(target, with_dirs=with_dirs, relative_to=base).graph
+    else:
+        base = target.resolve().parent
+        graph = read_document(target)
+    return verify_chain(graph, policy, base=base, root=root, rehash=rehash)
 
 
 def _node(ctx: _Context, c: Component) -> Check:

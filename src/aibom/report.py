@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from typing import Any
 
 from aibom import __version__
@@ -11,6 +12,23 @@ from aibom.verdicts import Report, Status
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 # "pass" results take level "none"
 _LEVEL = {Status.FAILED: "error", Status.DECLARED: "warning", Status.VERIFIED: "none"}
+
+
+class ReportFormat(StrEnum):
+    """The renderings of a chain Report."""
+
+    TEXT = "text"
+    JSON = "json"
+    SARIF = "sarif"
+
+
+def render_report(report: Report, fmt: ReportFormat, *, source: str) -> str:
+    """The report in `fmt`; `source` is the AIBOM or directory SARIF locations default to."""
+    if fmt == ReportFormat.JSON:
+        return to_json(report)
+    if fmt == ReportFormat.SARIF:
+        return to_sarif(report, source=source)
+    return to_text(report)
 
 
 def to_text(report: Report) -> str:

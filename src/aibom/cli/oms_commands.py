@@ -21,6 +21,7 @@ from aibom.cli.options import (
     trust_options,
 )
 from aibom.layout import MODEL_SIGNATURE
+from aibom.oms.hashing import HASH_TYPES
 
 
 def default_signature(model: str) -> Path:
@@ -46,7 +47,7 @@ def default_signature(model: str) -> Path:
     "hash_type",
     default="sha256",
     show_default=True,
-    type=click.Choice(["sha256", "blake2b", "blake3"]),
+    type=click.Choice(HASH_TYPES),
 )
 @click.option(
     "--shard-size",

@@ -11,6 +11,7 @@ import click
 
 from aibom.cli.options import emit_json, paths
 from aibom.errors import InputError
+from aibom.render import FORMATS as GRAPH_FORMATS
 
 db_option = click.option(
     "--db",
@@ -201,7 +202,7 @@ def _text(result: Any, asked: str) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["dot", "mermaid", "html"]),
+    type=click.Choice(GRAPH_FORMATS),
     default="dot",
     show_default=True,
 )
