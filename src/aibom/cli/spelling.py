@@ -8,8 +8,8 @@ stays readable. `MethodGroup` gives `sign`/`verify` both forms: `aibom sign MODE
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import click
 
@@ -35,7 +35,10 @@ class SpelledOption(click.Option):
         return record[0], f"{record[1]} [also {', '.join(others)}]".lstrip()
 
 
-def option(*names: str, **kwargs: Any) -> Any:
+FC = TypeVar("FC", bound=Callable[..., Any])
+
+
+def option(*names: str, **kwargs: Any) -> Callable[[FC], FC]:
     """`click.option` with `SpelledOption`."""
     return click.option(*names, cls=SpelledOption, **kwargs)
 
