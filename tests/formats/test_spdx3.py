@@ -8,6 +8,8 @@ module.
 
 from __future__ import annotations
 
+import hashlib
+
 import contextlib
 import dataclasses
 import json
@@ -70,6 +72,7 @@ def _sig(
         serialization=ser or Serialization(),
         signer=signer,
         log_entries=logs,
+        statement_sha256=hashlib.sha256(bundle.encode()).hexdigest(),
     )
 
 

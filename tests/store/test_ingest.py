@@ -204,10 +204,11 @@ def test_schema_is_versioned(store_url: str) -> None:
     def add_column(conn: object) -> None:
         conn.exec_driver_sql("ALTER TABLE documents ADD COLUMN note TEXT")  # type: ignore
 
-    assert migrate(store.engine, [*MIGRATIONS, (2, "a note", add_column)]) == [2]
-    assert migrate(store.engine, [*MIGRATIONS, (2, "a note", add_column)]) == []
+    later = len(MIGRATIONS) + 1
+    assert migrate(store.engine, [*MIGRATIONS, (later, "a note", add_column)]) == [later]
+    assert migrate(store.engine, [*MIGRATIONS, (later, "a note", add_column)]) == []
     with pytest.raises(InputError, match="newer than this aibom"):
-        migrate(store.engine)  # version 2 in the database, 1 known
+        migrate(store.engine)  # a version in the database this aibom does not know
     with pytest.raises(ValueError):
         migrate(store.engine, [(2, "x", add_column), (1, "y", add_column)])
     store.close()

@@ -66,6 +66,8 @@ def signature_fact_props(prefix: str, sig: SignatureEvidence) -> list[tuple[str,
     props += [(f"{p}serialization:ignore-path", x) for x in ser.ignore_paths]
     if sig.root_digest is not None:
         props.append((f"{p}root-digest", sig.root_digest))
+    if sig.statement_sha256 is not None:
+        props.append((f"{p}statement-sha256", sig.statement_sha256))
     for suffix, attr in _SIGNER_FIELDS:
         if getattr(signer, attr) is not None:
             props.append((f"{p}{suffix}", getattr(signer, attr)))
@@ -166,7 +168,8 @@ def decode_signature(raw: dict[str, Any], props: Props, prefix: str, ref_type: s
     return SignatureEvidence(bundle_path=path, bundle_sha256=sha, predicate_type=predicate,
                              root_digest=props.get(f"{p}root-digest"),
                              serialization=serialization, signer=signer,
-                             log_entries=tuple(entries))
+                             log_entries=tuple(entries),
+                             statement_sha256=props.get(f"{p}statement-sha256"))
 
 
 # --- card facts -------------------------------------------------------------------------

@@ -477,6 +477,7 @@ def decode_signature(props: Props, prefix: str) -> SignatureEvidence | None:
         serialization=serialization,
         signer=signer,
         log_entries=_log_entries(props, f"{p}log:"),
+        statement_sha256=props.get(f"{p}statement-sha256"),
     )
 
 
