@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 import rfc8785
-from conftest import ALICE, BOB, ISSUER, MALLORY, World
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, utils
-from sigstore_instance.server import LoopbackServer, Response, rekor_app
+
+from .helpers import ALICE, BOB, MALLORY, World
 
 
 def statement_sha256(bundle: Path) -> str:
