@@ -8,9 +8,8 @@ After an intended change to the mapping, regenerate it and review the diff:
 
 from __future__ import annotations
 
-import hashlib
-
 import dataclasses
+import hashlib
 import json
 import os
 from pathlib import Path

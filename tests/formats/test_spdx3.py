@@ -8,10 +8,9 @@ module.
 
 from __future__ import annotations
 
-import hashlib
-
 import contextlib
 import dataclasses
+import hashlib
 import json
 import os
 import pickle
