@@ -49,12 +49,14 @@ def build_trust(
     identity: str | None = None,
     issuer: str | None = None,
     trust_config: Path | None = None,
+    staging: bool = False,
     read: ReadFile = read_trust_file,
     spelling: TrustSpelling = API_SPELLING,
 ) -> Trust | None:
     """Exactly one kind of trust from the named choices; None when nothing is named.
 
-    A keyless identity needs its issuer. A trust config that cannot be read is an input
+    A keyless identity needs its issuer; `staging` picks Sigstore staging's embedded trust
+    root when no trust config is given. A trust config that cannot be read is an input
     error here, not a failed signature later.
     """
     chosen = [public_key is not None, bool(certificate_chain), bool(identity or issuer)]
@@ -74,4 +76,4 @@ def build_trust(
         raise InputError(f"keyless verification needs both {s.identity} and {s.issuer}")
     if trust_config is not None:
         read(trust_config, "trust config")
-    return KeylessTrust(identity, issuer, trust_config)
+    return KeylessTrust(identity, issuer, trust_config, staging)
