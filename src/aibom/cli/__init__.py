@@ -14,6 +14,7 @@ from aibom import __version__
 from aibom.cli.build_commands import build, import_
 from aibom.cli.chain_commands import adopt, attest, verify_chain
 from aibom.cli.oms_commands import sign, verify
+from aibom.cli.scan_commands import scan
 from aibom.cli.store_commands import graph_cmd, ingest, query
 from aibom.errors import AibomError
 
@@ -37,6 +38,7 @@ for command in (
     attest,
     adopt,
     verify_chain,
+    scan,
     ingest,
     query,
     graph_cmd,
