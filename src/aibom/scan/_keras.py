@@ -11,6 +11,7 @@ file verbatim and is found by a bounded byte search instead of a full HDF5 reade
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, BinaryIO
 
 from aibom.scan import policy
@@ -19,7 +20,8 @@ from aibom.scan.result import Severity
 
 H5_MAGIC = b"\x89HDF\r\n\x1a\n"
 MAX_CONFIG = 64 * (1 << 20)
-_MARK = b'{"class_name"'
+# Where a serialised Keras object starts (Keras 2 puts class_name first, Keras 3 module).
+_MARK = re.compile(rb'\{\s*"(class_name|module|registered_name)"')
 _KERAS_MODULES = ("keras", "tf_keras", "tensorflow.keras", "keras_nlp", "keras_hub", "keras_cv")
 _CODE_LAYERS = {
     "Lambda": "a Lambda layer runs marshalled Python bytecode when loaded",
@@ -93,16 +95,15 @@ def check_h5(handle: BinaryIO, size: int, scan: Collector) -> bool:
         block = tail + handle.read(chunk)
         start = offset - len(tail)
         named = named or b"model_config" in block
-        at = block.find(_MARK)
-        while at >= 0:
+        for match in _MARK.finditer(block):
+            at = match.start()
             if start + at >= skip_until:
                 config, length = _decode_at(handle, start + at)
                 if config is not None:
                     found = True
                     skip_until = start + at + length  # its nested layers are inside it
                     check_config(config, "model_config", scan)
-            at = block.find(_MARK, at + 1)
-        tail = block[-(len(_MARK) + 16) :]
+        tail = block[-64:]
         offset += chunk
     if named and not found:
         scan.warn(None, "has a model_config attribute that this scanner cannot decode")

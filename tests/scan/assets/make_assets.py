@@ -81,6 +81,8 @@ def _torch() -> None:
     out = OUT / "torch"
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(0)
+    random.seed(0)
+    np.random.seed(0)
     net = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.LayerNorm(3), torch.nn.ReLU(),
                               torch.nn.Linear(3, 2))
     torch.save(net.state_dict(), out / "state_dict.pt")
@@ -132,12 +134,43 @@ def _lightning(out: Path) -> None:
 
     data = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.ones(4, 2)))
     trainer = L.Trainer(max_epochs=1, logger=False, enable_progress_bar=False,
+                        enable_checkpointing=False,
                         enable_model_summary=False, default_root_dir=str(out / "_lightning"))
     trainer.fit(Tiny(), data)
     trainer.save_checkpoint(out / "lightning.ckpt")
 
 
+def _keras_h5() -> None:
+    """HDF5 files laid out as Keras 2 saves them (a model_config JSON attribute on the root,
+    weights in groups), written with h5py: Keras itself needs TensorFlow, far too heavy here.
+    The Lambda one carries base64 marshalled bytecode as Keras does (never executed)."""
+    try:
+        import h5py
+    except ImportError:
+        print("h5py not installed: keras .h5 files skipped", file=sys.stderr)
+        return
+    import base64
+    import json
+    import marshal
+
+    dense = {"class_name": "Dense", "config": {"name": "dense", "units": 2}}
+    code = base64.b64encode(marshal.dumps((lambda x: x * 2).__code__)).decode()
+    lam = {"class_name": "Lambda",
+           "config": {"name": "double", "function": [code, None, None],
+                      "function_type": "lambda"}}
+    for folder, layers in (("benign", [dense]), ("hostile", [dense, lam])):
+        out = HERE / folder / "keras"
+        out.mkdir(parents=True, exist_ok=True)
+        config = {"class_name": "Sequential", "config": {"name": "seq", "layers": layers}}
+        with h5py.File(out / "model.h5", "w") as f:
+            f.attrs["model_config"] = json.dumps(config).encode()
+            f.attrs["keras_version"] = b"2.15.0"
+            f.create_group("model_weights").create_dataset(
+                "dense/kernel", data=np.ones((3, 2), dtype=np.float32))
+
+
 if __name__ == "__main__":
+    _keras_h5()
     _sklearn()
     _numpy_pandas()
     _torch()
