@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,16 +22,12 @@ from aibom.cli.options import (
 
 
 def default_signature(model: str) -> Path:
-    """MODEL/model.sig (or MODEL.sig beside a one-file model); a default that is a symlink out
-    of the model is refused rather than followed."""
-    path = Path(model)
-    if not path.is_dir():
-        return path.with_name(path.name + ".sig")
-    if os.path.islink(path / "model.sig"):
-        from aibom.evidence._io import resolve_inside
+    """MODEL/model.sig (or MODEL.sig beside a one-file model; for an hf: reference, the
+    signature committed in the snapshot); a default that is a symlink out of the model is
+    refused rather than followed."""
+    from aibom.sources import resolve_source
 
-        return resolve_inside(path, "model.sig")
-    return path / "model.sig"
+    return resolve_source(model).default_signature()
 
 
 @click.command()

@@ -81,9 +81,11 @@ def try_read(
 
 
 def portable_path(path: Path, relative_to: Path) -> str:
-    """POSIX path relative to the document that will carry it, so AIBOMs move with their models."""
-    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(relative_to))
-    return rel.replace(os.sep, "/")
+    """POSIX path relative to the document that will carry it, so AIBOMs move with their
+    models; `hf:ORG/NAME@COMMIT[/FILE]` for a snapshot of the configured hub cache."""
+    from aibom.sources import location_of
+
+    return location_of(path, relative_to)
 
 
 def try_read_lineage(
