@@ -58,3 +58,13 @@ def add_revision(
         ref_file.parent.mkdir(parents=True, exist_ok=True)
         ref_file.write_text(commit)
     return snapshot
+
+
+def weights(seed: int, rows: int = 16) -> bytes:
+    """A small, valid safetensors file (made by the safetensors library itself)."""
+    import numpy as np
+    from safetensors.numpy import save
+
+    rng = np.random.default_rng(seed)
+    return save({"w": rng.standard_normal((rows, 8)).astype(np.float32),
+                 "b": np.arange(8, dtype=np.float32) + seed})

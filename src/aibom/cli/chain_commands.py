@@ -180,7 +180,6 @@ def verify_chain(
     from aibom.discovery import discover
     from aibom.policy import load_policy
     from aibom.report import to_json, to_sarif, to_text
-
     from aibom.sources import is_reference
 
     policy = load_policy(Path(policy_path))
