@@ -163,6 +163,8 @@ def _add_cached_references(locals_: list[_Local], base: Path, hash_unsigned: boo
     i = 0
     while i < len(locals_) and added < _MAX_CACHED_ADDITIONS:
         for reference in locals_[i].references:
+            if _given(reference.target, locals_):
+                continue  # what the user gave (--with) wins over the cache
             found = _cached_snapshot(reference, caches)
             if found is None or os.path.realpath(found.path) in present:
                 continue
@@ -171,6 +173,16 @@ def _add_cached_references(locals_: list[_Local], base: Path, hash_unsigned: boo
             locals_.append(_read_local(source, base, None, hash_unsigned))
             added += 1
         i += 1
+
+
+def _given(target: str, locals_: list[_Local]) -> bool:
+    """Whether a local directory already answers to this name (as references.resolve matches)."""
+    wanted = target.lower()
+    for local in locals_:
+        name = local.source.name if local.source and local.source.name else local.path.name
+        if name.lower() == wanted or name.lower() == wanted.rsplit("/", 1)[-1]:
+            return True
+    return False
 
 
 def _cached_snapshot(reference: references.Reference, caches: list[Path]) -> Snapshot | None:

@@ -28,7 +28,8 @@ def inside(directory: Path, name: str, warnings: list[str]) -> Path | None:
         reason = exc.one_line() if isinstance(exc, InputError) else str(exc)
         warnings.append(f"{name}: ignored: {reason}")
         return None
-    return path if path.is_file() else None
+    # the name as found (in a cache snapshot, the link, not the blob it stands for)
+    return directory / name if path.is_file() else None
 
 
 def find_signature(directory: Path, warnings: list[str]) -> Path | None:
