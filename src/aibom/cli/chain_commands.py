@@ -141,7 +141,7 @@ def adopt(
         attestation=Path(attestation) if attestation else None,
     )
     click.echo(
-        f"adopted {upstream_dir}: pin ok, {result.scanned_files} pickle-bearing files "
+        f"adopted {upstream_dir}: pin ok, {result.scanned_files} files "
         f"scanned clean, re-signed (root sha256:{result.root_digest})"
     )
 
@@ -182,7 +182,7 @@ def verify_chain(
     from aibom.report import render_report
 
     report = verify_target(
-        Path(target),
+        target,
         load_policy(Path(policy_path)),
         with_dirs=tuple(paths(with_dirs)),
         root=Path(root) if root else None,
