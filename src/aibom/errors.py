@@ -16,6 +16,7 @@ class AibomError(Exception):
         self.hint = hint
 
     def one_line(self) -> str:
+        """The message (and hint) on one line."""
         text = " ".join(str(self).split())
         return f"{text} ({self.hint})" if self.hint else text
 
