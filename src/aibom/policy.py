@@ -44,7 +44,7 @@ class Policy:
     rules: tuple[Rule, ...]
     signatures: str = "all"  # all | models | none
     lineage: str = "attested"  # attested | declared
-    scan: str = "clean"  # clean | none
+    scan: str = "clean"  # all | clean | none
     legacy_predicate: str = "allow"  # allow | forbid
 
     def publishers_for(self, component_name: str) -> tuple[Publisher, ...]:
