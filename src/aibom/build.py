@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from aibom._internal.files import read_capped
+from aibom._internal.jsonio import load_json
 from aibom.discovery import Discovery, discover
 from aibom.errors import InputError
-from aibom.fileio import read_capped
 from aibom.graph import ProvenanceGraph
 
 FORMATS = ("cyclonedx", "spdx", "spdx2")
@@ -71,8 +72,6 @@ def read_document_bytes(path: Path) -> bytes:
 
 def parse_document(raw: bytes, source: str) -> tuple[ProvenanceGraph, str]:
     """CycloneDX or SPDX 3.0.1 JSON -> (graph, "cyclonedx" | "spdx3")."""
-    from aibom.oms.bundle import load_json
-
     document = load_json(raw, source)
     context = document.get("@context") if isinstance(document, dict) else None
     contexts = context if isinstance(context, list) else [context]

@@ -16,6 +16,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from aibom._internal.files import SMALL_FILE_LIMIT, read_capped
 from aibom.errors import InputError, VerificationError
 from aibom.oms.cache import DigestCache
 from aibom.oms.verify import CertificateTrust, KeylessTrust, KeyTrust, Trust, Verification
@@ -74,7 +75,4 @@ def _trust(
 
 
 def _read(path: PathLike) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    return read_capped(path, SMALL_FILE_LIMIT)

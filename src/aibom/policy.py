@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aibom._internal.files import SMALL_FILE_LIMIT, read_capped
+from aibom._internal.yamlio import load_yaml
 from aibom.errors import InputError
-from aibom.fileio import read_capped
 from aibom.oms.schema import check_against
 from aibom.oms.verify import CertificateTrust, KeylessTrust, KeyTrust, Trust
 
@@ -84,15 +85,13 @@ def load_policy(path: Path) -> Policy:
 
 def _parse(raw: bytes, path: Path) -> Any:
     """Safe, bounded YAML (the model-card loader: no python tags, no alias bombs)."""
-    from aibom.evidence._front_matter import load_yaml
-
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(f"policy {path} is not UTF-8") from None
     document, problems = load_yaml(text, f"policy {path}")
     if problems:
-        raise InputError(problems[0].replace("front matter is not valid YAML", "not valid YAML"))
+        raise InputError(problems[0])
     if not isinstance(document, dict):
         raise InputError(f"policy {path} is not a mapping")
     return document
@@ -111,6 +110,6 @@ def _trust(node: dict[str, Any], base: Path, path: Path) -> Trust:
 
 def _read(file: Path, policy: Path) -> bytes:
     try:
-        return file.read_bytes()
-    except OSError as exc:
-        raise InputError(f"policy {policy}: cannot read {file}: {exc.strerror}") from None
+        return read_capped(file, SMALL_FILE_LIMIT)
+    except InputError as exc:
+        raise InputError(f"policy {policy}: {exc}") from None

@@ -47,8 +47,8 @@ def build(
     no_hash: bool,
 ) -> None:
     """Discover the provenance graph of MODEL_DIR and emit an AIBOM."""
+    from aibom._internal.atomic import write_atomic
     from aibom.build import build_document
-    from aibom.oms.sign import write_atomic
 
     text, found = build_document(
         Path(model_dir),

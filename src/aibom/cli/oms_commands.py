@@ -29,7 +29,7 @@ def default_signature(model: str) -> Path:
     if not path.is_dir():
         return path.with_name(path.name + ".sig")
     if os.path.islink(path / "model.sig"):
-        from aibom.evidence._io import resolve_inside
+        from aibom._internal.files import resolve_inside
 
         return resolve_inside(path, "model.sig")
     return path / "model.sig"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from aibom._internal.files import resolve_inside
 from aibom.errors import InputError
-from aibom.evidence._io import resolve_inside
 from aibom.graph import FileDigest, SignatureEvidence
 from aibom.lineage.attest import PREDICATE_LINEAGE, Lineage, read_lineage
 from aibom.oms.bundle import ParsedBundle, read_bundle

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from aibom._internal.jsonio import load_json
 from aibom.errors import InputError
 from aibom.formats import _cdx_common as cc
 from aibom.formats._cdx_props import decode_card, decode_signature
@@ -70,7 +71,7 @@ class _Entry:
 
 def import_cyclonedx(text: str | bytes, *, source: str = "AIBOM") -> ProvenanceGraph:
     """Read a CycloneDX JSON BOM into a ProvenanceGraph; InputError on anything malformed."""
-    doc = as_dict(cc.load_json(text, source), source)
+    doc = as_dict(load_json(text, source), source)
     if doc.get("bomFormat") != "CycloneDX":
         raise InputError(f"{source}: not a CycloneDX document (bomFormat is not 'CycloneDX')")
     entries = _collect(doc, source)

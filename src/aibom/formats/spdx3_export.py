@@ -25,6 +25,7 @@ from license_expression import ExpressionError
 from spdx_python_model import v3_0_1 as spdx
 
 import aibom
+from aibom._internal.text import one_line
 from aibom.errors import InputError
 from aibom.formats import _cdx_common as cc
 from aibom.formats._cdx_props import log_entry_props, signature_fact_props
@@ -341,7 +342,7 @@ def export_spdx3(
         data = spdx.JSONLDSerializer().serialize_data(objects, force_at_graph=True)
     except (TypeError, ValueError) as exc:  # a required field the graph left empty
         raise InputError(
-            f"the graph does not make a valid SPDX 3.0.1 document: {cc.one_line(str(exc))}"
+            f"the graph does not make a valid SPDX 3.0.1 document: {one_line(str(exc))}"
         ) from None
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 

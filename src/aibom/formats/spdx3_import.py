@@ -21,6 +21,8 @@ from typing import Any
 
 from spdx_python_model import v3_0_1 as spdx
 
+from aibom._internal.jsonio import load_json
+from aibom._internal.text import one_line
 from aibom.errors import InputError
 from aibom.formats import _cdx_common as cc
 from aibom.formats.spdx3_export import (
@@ -47,7 +49,6 @@ from aibom.graph import (
 )
 from aibom.oms.model import LogEntry, Serialization, SignerFacts
 
-MAX_DEPTH = 32  # JSON nesting: an SPDX 3 document aibom reads stays under 10
 # SPDX 3 relationship type (local name) -> (relation for foreign documents, from is the child)
 _FOREIGN = {
     "descendantOf": (Relation.FINETUNED_FROM, True),
@@ -103,8 +104,7 @@ def _show(value: Any) -> str:
 def import_spdx3(text: str | bytes, *, source: str = "AIBOM") -> ProvenanceGraph:
     """Read an SPDX 3.0.1 JSON-LD document into a ProvenanceGraph; InputError on anything
     malformed."""
-    data = cc.load_json(text, source)
-    _check_depth(data, source)
+    data = load_json(text, source)
     if not isinstance(data, dict):
         raise InputError(f"{source}: not an SPDX 3 document (a JSON object expected)")
     if data.get("@context") != SPDX_CONTEXT:
@@ -142,16 +142,6 @@ def import_spdx3(text: str | bytes, *, source: str = "AIBOM") -> ProvenanceGraph
     return graph
 
 
-def _check_depth(data: Any, source: str) -> None:
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise InputError(f"{source}: JSON nested deeper than {MAX_DEPTH} levels")
-        children = node.values() if isinstance(node, dict) else node
-        stack.extend((v, depth + 1) for v in children if isinstance(v, dict | list))
-
-
 def _decode(data: dict[str, Any], source: str) -> Any:
     objects = spdx.SHACLObjectSet()
     root = _StrictDecoder(data, True)
@@ -172,7 +162,7 @@ def _decode(data: dict[str, Any], source: str) -> Any:
     ) as exc:
         message = str(exc.args[0] if isinstance(exc, KeyError) and exc.args else exc)
         message = re.sub(r" \(\d+\)", "", message)  # spdx-python-model prints object ids
-        raise InputError(f"{source}: invalid SPDX 3.0.1 JSON-LD: {cc.one_line(message)}") from None
+        raise InputError(f"{source}: invalid SPDX 3.0.1 JSON-LD: {one_line(message)}") from None
     except RecursionError:
         raise InputError(f"{source}: SPDX 3 objects nested too deeply") from None
     return objects

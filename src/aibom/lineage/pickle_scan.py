@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from aibom.evidence._io import MiB, human_size, open_inside, real_dir, resolve_inside
+from aibom._internal.files import MiB, human_size, open_inside, real_dir, resolve_inside
 
 SCHEMA = "aibom/pickle-scan/v1"
 

@@ -1,15 +1,20 @@
-"""Safe reading of files inside a model or dataset directory.
+"""Reading untrusted files: never blocking, never more than a cap, errors as one line.
 
-Rule, the same for every reader: a name that is not a plain relative name, or that resolves
-(through symlinks) outside the directory, raises InputError. Everything else that can go wrong
-with a file (missing, unreadable, not a regular file, too large, not UTF-8, not JSON) is a
-warning string, and the caller carries on with what it has.
+Two families of readers:
+
+- `open_regular` / `read_capped` for a path the user named (a signature, an AIBOM, a policy,
+  a key). The file is opened non-blocking and checked with fstat before a byte is read, so a
+  FIFO, a device or a socket is refused at once instead of hanging the process.
+- `resolve_inside` / `open_inside` / `read_bytes` / `read_text` / `read_json` for a name
+  inside a model or dataset directory. A name that is not a plain relative name, or that
+  resolves (through symlinks) outside the directory, raises InputError; everything else that
+  can go wrong with such a file (missing, unreadable, not a regular file, too large, not
+  UTF-8, not JSON) is a warning string, and the caller carries on with what it has.
 """
 
 from __future__ import annotations
 
 import codecs
-import json
 import os
 import stat
 from collections.abc import Iterator
@@ -18,23 +23,107 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from aibom._internal.jsonio import load_json
+from aibom._internal.text import KiB, MiB, human_size, one_line
 from aibom.errors import InputError
-from aibom.jsontext import has_lone_surrogate
 
-KiB = 1024
-MiB = 1024 * KiB
+__all__ = [
+    "SMALL_FILE_LIMIT",
+    "Blob",
+    "KiB",
+    "MiB",
+    "containment_root",
+    "decode_text",
+    "human_size",
+    "open_inside",
+    "open_regular",
+    "read_bytes",
+    "read_capped",
+    "read_json",
+    "read_text",
+    "real_dir",
+    "resolve_inside",
+    "unsafe_name_reason",
+]
+
+SMALL_FILE_LIMIT = 1 * MiB  # keys, certificates, tokens, trust configs
+
+_READ_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_BINARY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 # Hugging Face cache snapshots are folders of symlinks into ../../blobs; the whole
 # models--org--name folder is then the directory the files may live in.
 _HF_CACHE_PREFIXES = ("models--", "datasets--", "spaces--")
 
 
-def human_size(n: int) -> str:
-    if n >= MiB and n % MiB == 0:
-        return f"{n // MiB} MiB"
-    if n >= KiB and n % KiB == 0:
-        return f"{n // KiB} KiB"
-    return f"{n} bytes"
+class NotRegularFile(OSError):
+    """The path names a FIFO, device, socket or directory: nothing aibom reads."""
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+@contextmanager
+def open_regular(
+    path: Path | str, *, follow_symlinks: bool = True
+) -> Iterator[tuple[BinaryIO, int]]:
+    """Open a regular file for binary reading without ever blocking; yields (file, size).
+
+    O_NONBLOCK makes opening a FIFO return at once (instead of waiting for a writer), and
+    fstat on the open descriptor (no race with a rename) refuses anything but a regular file
+    with NotRegularFile. Other failures raise the OSError of the open.
+    """
+    flags = _READ_FLAGS | (0 if follow_symlinks else _NOFOLLOW)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(f"is {_kind(info.st_mode)}, not a regular file")
+        handle = os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    with handle:
+        yield handle, info.st_size
+
+
+def read_capped(path: Path | str, limit: int, what: str = "") -> bytes:
+    """The bytes of `path`; InputError when it cannot be read, is not a regular file or holds
+    more than `limit` bytes (at most limit + 1 bytes are read, whatever the file's size)."""
+    label = f"{what} {path}" if what else str(path)
+    try:
+        with open_regular(path) as (handle, _size):
+            raw = handle.read(limit + 1)
+    except NotRegularFile as exc:
+        raise InputError(f"cannot read {label}: it {exc}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {label}: {describe_error(exc)}") from None
+    if len(raw) > limit:
+        raise InputError(f"{label} is larger than {human_size(limit)}")
+    return raw
+
+
+def describe_error(err: BaseException) -> str:
+    """The short cause of an error, for a one-line message."""
+    if isinstance(err, NotRegularFile):
+        return str(err)
+    if isinstance(err, OSError) and err.strerror:
+        return err.strerror
+    return one_line(str(err)) or type(err).__name__
 
 
 def unsafe_name_reason(name: object) -> str | None:
@@ -65,7 +154,7 @@ def real_dir(path: Path | str) -> Path:
     try:
         resolved = Path(path).resolve(strict=True)
     except (OSError, RuntimeError) as err:
-        raise InputError(f"{path}: cannot open directory: {_reason(err)}") from None
+        raise InputError(f"{path}: cannot open directory: {describe_error(err)}") from None
     if not resolved.is_dir():
         raise InputError(f"{path}: not a directory")
     return resolved
@@ -97,19 +186,8 @@ def resolve_inside(root: Path, name: str) -> Path:
 def open_inside(root: Path, name: str) -> Iterator[tuple[BinaryIO, int]]:
     """Open a regular file inside `root` for binary reading; yields (file, size on disk)."""
     target = resolve_inside(root, name)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
-    flags |= getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(target, flags)
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise OSError(f"{name} is not a regular file")
-        handle = os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
-    with handle:
-        yield handle, info.st_size
+    with open_regular(target, follow_symlinks=False) as opened:
+        yield opened
 
 
 @dataclass(frozen=True)
@@ -133,7 +211,7 @@ def read_bytes(root: Path, name: str, limit: int) -> tuple[Blob | None, list[str
     except FileNotFoundError:
         return None, [f"{name}: not found"]
     except OSError as err:
-        return None, [f"{name}: cannot read: {_reason(err)}"]
+        return None, [f"{name}: cannot read: {describe_error(err)}"]
 
 
 def decode_text(blob: Blob) -> tuple[str, list[str]]:
@@ -164,7 +242,8 @@ def read_text(root: Path, name: str, limit: int) -> tuple[str | None, bool, list
 
 
 def read_json(root: Path, name: str, limit: int) -> tuple[Any, list[str]]:
-    """Parsed JSON of `name`, or (None, warnings). A file over `limit` bytes is not parsed."""
+    """Parsed JSON of `name` (the strict loader's rules), or (None, warnings). A file over
+    `limit` bytes is not parsed."""
     blob, warnings = read_bytes(root, name, limit)
     if blob is None:
         return None, warnings
@@ -172,25 +251,6 @@ def read_json(root: Path, name: str, limit: int) -> tuple[Any, list[str]]:
         return None, [f"{name}: larger than {human_size(limit)}; not parsed"]
     text, warnings = decode_text(blob)
     try:
-        document = json.loads(text)
-        if has_lone_surrogate(text, document):
-            return None, [*warnings, f"{name}: not valid JSON: a lone UTF-16 surrogate escape"]
-        return document, warnings
-    except json.JSONDecodeError as err:
-        where = f"line {err.lineno}, column {err.colno}"
-        return None, [*warnings, f"{name}: not valid JSON: {err.msg} ({where})"]
-    except RecursionError:
-        return None, [*warnings, f"{name}: not parsed: JSON nested too deeply"]
-    except ValueError as err:  # e.g. an integer with too many digits
-        return None, [*warnings, f"{name}: not valid JSON: {one_line(str(err))}"]
-
-
-def _reason(err: BaseException) -> str:
-    if isinstance(err, OSError) and err.strerror:
-        return err.strerror
-    return one_line(str(err)) or type(err).__name__
-
-
-def one_line(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+        return load_json(text, name), warnings
+    except InputError as err:
+        return None, [*warnings, err.one_line()]
