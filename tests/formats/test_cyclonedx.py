@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 import aibom
 from aibom._internal.schema import format_checker, is_iri_reference
 from aibom.errors import InputError
-from aibom.formats import _cdx_common as cc
+from aibom.formats import _common as cc
 from aibom.formats import export_cyclonedx, import_cyclonedx, validate_cyclonedx
 from aibom.graph import (
     CardFacts,

@@ -27,7 +27,7 @@ from aibom.errors import InputError, OutputError
         ('{"a": -Infinity}', "-Infinity is not JSON"),
         ('{"a": 1, "a": 2}', "duplicate key 'a'"),
         ('{"a": "\\ud800"}', "lone UTF-16 surrogate"),
-        ("[" * 300 + "]" * 300, "nested too deeply (more than 256 levels)"),
+        ("[" * 100 + "]" * 100, "nested too deeply (more than 64 levels)"),
         ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
         ("{", "not valid JSON"),
         (b"\xff{}", "not UTF-8"),
@@ -44,7 +44,7 @@ def test_strict_json_accepts_ordinary_documents() -> None:
     assert jsonio.load_json(b'\xef\xbb\xbf{"a": [1, 2.5, "\\u00e9", null]}', "x") == {
         "a": [1, 2.5, "é", None]
     }
-    assert jsonio.load_json("[" * 256 + "]" * 256, "x") is not None  # exactly the limit
+    assert jsonio.load_json("[" * 64 + "]" * 64, "x") is not None  # exactly the limit
 
 
 # --- YAML ----------------------------------------------------------------------------------

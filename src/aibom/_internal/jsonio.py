@@ -17,7 +17,7 @@ from aibom.errors import InputError
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "has_lone_surrogate", "load_json"]
 
 MAX_BYTES = 64 * 1024 * 1024  # untrusted documents larger than this are refused
-MAX_DEPTH = 256  # JSON nesting; real documents stay far below
+MAX_DEPTH = 64  # JSON nesting: real signatures, AIBOMs and configs stay far below
 
 
 def load_json(text: str | bytes | bytearray, source: str) -> Any:
