@@ -166,6 +166,13 @@ def rekor_app(log: RekorLog) -> App:
         path, method = request.path, request.method
         if method == "GET" and path == "/api/v1/log":
             return Response(200, log.log_info())
+        if method == "GET" and path == "/api/v1/log/proof":
+            try:
+                first = int(request.query["firstSize"][0])
+                last = int(request.query.get("lastSize", [str(len(log.entries))])[0])
+                return Response(200, log.consistency(first, last))
+            except (KeyError, ValueError) as exc:
+                return _error(400, f"invalid proof request: {exc}")
         if method == "GET" and path == "/api/v1/log/publicKey":
             return Response(200, log.public_key_pem, content_type="application/x-pem-file")
         if path == "/api/v1/log/entries":
@@ -177,7 +184,10 @@ def rekor_app(log: RekorLog) -> App:
                 uuid = next(iter(response))
                 return Response(201, response, headers={"Location": f"{path}/{uuid}"})
             if "logIndex" in request.query:
-                return entry(int(request.query["logIndex"][0]))
+                try:
+                    return entry(int(request.query["logIndex"][0]))
+                except ValueError:
+                    return _error(400, "logIndex is not a number")
         if method == "POST" and path == "/api/v1/log/entries/retrieve":
             query = request.json() or {}
             indexes = [log.find_uuid(u) for u in query.get("entryUUIDs", [])]

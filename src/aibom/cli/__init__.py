@@ -16,6 +16,7 @@ from aibom._internal.interrupt import interrupts_exit
 from aibom._internal.text import one_line
 from aibom.cli.build_commands import build, import_
 from aibom.cli.chain_commands import adopt, attest, verify_chain
+from aibom.cli.monitor_commands import monitor
 from aibom.cli.oms_commands import sign, verify
 from aibom.cli.store_commands import graph_cmd, ingest, query
 from aibom.errors import AibomError, ExitCode
@@ -42,6 +43,7 @@ for command in (
     ingest,
     query,
     graph_cmd,
+    monitor,
 ):
     cli.add_command(command)
 
