@@ -6,6 +6,7 @@ Exit codes (aibom.errors.ExitCode): 0 ok, 1 verification failed, 2 bad input or 
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -24,12 +25,21 @@ from aibom.errors import AibomError, ExitCode
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="aibom")
-def cli() -> None:
+@click.option(
+    "--log-level",
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], case_sensitive=False),
+    default="WARNING",
+    show_default=True,
+    metavar="LEVEL",
+    help="Logging of the libraries underneath (sigstore, PKCS#11), as model_signing's option.",
+)
+def cli(log_level: str) -> None:
     """Link OMS signatures, lineage and datasets of AI models into one verifiable graph.
 
     Exit codes: 0 ok, 1 verification failed, 2 bad input or usage, 3 internal error,
     130 interrupted.
     """
+    logging.basicConfig(format="%(message)s", level=getattr(logging, log_level.upper()))
 
 
 for command in (
