@@ -303,7 +303,17 @@ def _adoption_scan(ctx: _Context, c: Component) -> str | None:
 
 def _resolve(ctx: _Context, recorded: str) -> Path:
     """A path recorded in the graph, relative to its base; refused if it leaves the root
-    (an AIBOM must not make aibom read /etc/passwd or a file the attacker planted)."""
+    (an AIBOM must not make aibom read /etc/passwd or a file the attacker planted). An
+    `hf:ORG/NAME@COMMIT[/FILE]` location is a snapshot of the local hub cache (or a file
+    in it, under the containment rule), which is where such models live."""
+    from aibom.sources import resolve_location
+    from aibom.sources.containment import Containment
+
+    cached = resolve_location(recorded)
+    if cached is not None:
+        if cached.name and cached.parent.parent.name == "snapshots":
+            Containment(cached.parent).resolve(str(cached), cached.name)
+        return cached
     path = Path(os.path.realpath(ctx.base / recorded))
     if os.path.commonpath([path, ctx.root]) != str(ctx.root):
         raise InputError(f"{recorded} points outside {ctx.root} (widen it with --root)")

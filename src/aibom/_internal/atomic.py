@@ -9,7 +9,8 @@ Where O_TMPFILE is not available, the temporary file is named from the start; it
 
 Permissions follow the umask (0644 under 022), like any file a tool creates. A FIFO, device,
 socket or directory at the target path is refused, never replaced. Every failure is one
-OutputError (exit 2) naming the target, never the temporary file.
+OutputError (exit 2) naming the target, never the temporary file. Nothing is ever written
+into a Hugging Face cache (aibom.sources.refuse_cache_write).
 """
 
 from __future__ import annotations
@@ -44,8 +45,11 @@ _REASONS = {
 
 def write_atomic(path: Path | str, data: bytes) -> None:
     """Replace `path` with `data` atomically and durably; OutputError (one line) on failure."""
+    from aibom.sources import refuse_cache_write  # a leaf package: no import cycle
+
     path = Path(path)
     directory = path.parent
+    refuse_cache_write(path)  # huggingface_hub would report the cache corrupt
     _refuse_special(path)
     if not directory.is_dir():
         what = "is not a directory" if directory.exists() else "does not exist"

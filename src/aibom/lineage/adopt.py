@@ -58,8 +58,14 @@ def adopt(
     signature: Path | None = None,
     attestation: Path | None = None,
 ) -> Adoption:
+    from aibom.sources import refuse_cache_write, resolve_source
+
+    upstream = resolve_source(upstream).path  # a path or an hf: reference
     if not upstream.is_dir():
         raise InputError(f"{upstream} is not a model directory")
+    # adoption re-signs in place by default; a cache snapshot is never written to
+    refuse_cache_write(signature or upstream / "model.sig", "signature")
+    refuse_cache_write(attestation or upstream / "lineage.sig", "attestation")
     upstream_facts = _verify_upstream(upstream, upstream_signature, upstream_trust)  # step 1
     pin_record = _check_pin(upstream, pin)  # step 2
     scan = _scan(upstream)  # step 3

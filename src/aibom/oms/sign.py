@@ -110,7 +110,12 @@ def sign_model(
     ignore_git_paths: bool = True,
     workers: int | None = None,
 ) -> ParsedBundle:
-    """Hash the model, sign the manifest and write the bundle to `signature` atomically."""
+    """Hash the model (a path or an `hf:` reference), sign the manifest and write the bundle
+    to `signature` atomically."""
+    from aibom.sources import refuse_cache_write, resolve_source
+
+    model = resolve_source(model).path
+    refuse_cache_write(signature, "signature")
     if hash_type not in HASH_TYPES:
         raise InputError(
             f"unsupported hash type {hash_type!r} (supported: {', '.join(HASH_TYPES)})"
