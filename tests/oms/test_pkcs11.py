@@ -1,8 +1,8 @@
 """PKCS#11 signing against a real software token (SoftHSM2), verified by model_signing 1.1.1.
 
-The keys are generated inside the token and never leave it. model_signing's own PKCS#11
-signer reads the public key (its code, not aibom's), and each program verifies what the
-other signed from the same `pkcs11:` URI.
+The keys are generated inside the token and never leave it. The test reads the public key
+with PyKCS11 itself (not aibom's code), and each program verifies what the other signed
+from the same `pkcs11:` URI.
 """
 
 from __future__ import annotations
@@ -37,17 +37,39 @@ def hsm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SoftHsm]:
 
 
 def token_public_key(uri: str, directory: Path, name: str) -> Path:
-    """The token's public key as model_signing's PKCS#11 code reads it, as a PEM file."""
-    from model_signing._signing.sign_pkcs11 import Signer
+    """The token's public-key object as a PEM file, read with PyKCS11 and asn1crypto here
+    (not with aibom's code), without logging in: public objects need no PIN."""
+    import PyKCS11
+    from asn1crypto.core import OctetString
+    from cryptography.hazmat.primitives.asymmetric import ec
 
-    signer = Signer(uri)
+    curves = {"06082a8648ce3d030107": ec.SECP256R1(), "06052b81040022": ec.SECP384R1()}
+    lib = PyKCS11.PyKCS11Lib()
+    lib.load(uri.split("module-path=")[1].split("&")[0])
+    slot = next(
+        s
+        for s in lib.getSlotList(tokenPresent=True)
+        if lib.getTokenInfo(s).label.strip() == "aibom-test"
+    )
+    session = lib.openSession(slot)
+    try:
+        (public,) = session.findObjects(
+            [(PyKCS11.CKA_CLASS, PyKCS11.CKO_PUBLIC_KEY), (PyKCS11.CKA_LABEL, name)]
+        )
+        params, point = session.getAttributeValue(
+            public, [PyKCS11.CKA_EC_PARAMS, PyKCS11.CKA_EC_POINT]
+        )
+    finally:
+        session.closeSession()
+    key = ec.EllipticCurvePublicKey.from_encoded_point(
+        curves[bytes(params).hex()], OctetString.load(bytes(point)).native
+    )
     path = directory / f"{name}.pub.pem"
     path.write_bytes(
-        signer.public_key().public_bytes(
+        key.public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
     )
-    del signer
     return path
 
 
