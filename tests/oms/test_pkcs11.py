@@ -7,6 +7,7 @@ from the same `pkcs11:` URI.
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -78,6 +79,18 @@ def ms(*args: object) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def ms_process(*args: object) -> tuple[int, str]:
+    """model_signing in its own process: its PKCS#11 signer never logs out, and a second login
+    in the same process fails, so each of its signings gets a fresh one (as in real use)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "model_signing", *(str(a) for a in args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return proc.returncode, proc.stdout + proc.stderr
+
+
 @pytest.mark.parametrize("label", ["signer", "signer384"])
 def test_pkcs11_key_both_ways(label, hsm, tmp_path):
     model = small_model(tmp_path / "model")
@@ -87,7 +100,10 @@ def test_pkcs11_key_both_ways(label, hsm, tmp_path):
     run = run_cli("sign", "pkcs11-key", model, "--signature", ours, "--pkcs11_uri", uri)
     assert run.code == 0, run.err
     assert ms("verify", "key", model, "--signature", ours, "--public_key", public)[0] == 0
-    assert ms("sign", "pkcs11-key", model, "--signature", theirs, "--pkcs11_uri", uri)[0] == 0
+    code, output = ms_process(
+        "sign", "pkcs11-key", model, "--signature", theirs, "--pkcs11_uri", uri
+    )
+    assert code == 0, output
     for sig in (ours, theirs):
         verify = ["verify", "key", model, "--signature", sig, "--public_key", public]
         assert run_cli(*verify).code == 0
@@ -118,7 +134,7 @@ def test_pkcs11_certificate_both_ways(hsm, tmp_path, chain):
     # model_signing 1.1.1 cannot make this signature itself: its PKCS#11 certificate signer
     # builds the bundle in a shape the sigstore-models it installs with rejects (raw DER
     # where base64 is expected, no tlogEntries)
-    code, output = ms(
+    code, output = ms_process(
         "sign", "pkcs11-certificate", model, "--signature", theirs, "--pkcs11_uri", uri, *certs
     )
     assert code == 1 and "validation error" in output, output
