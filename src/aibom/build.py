@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from aibom._internal.files import read_capped
 from aibom.discovery import Discovery, discover
-from aibom.fileio import read_capped
 from aibom.formats.registry import NAMES, ExportOptions, export_document
 from aibom.formats.registry import read_document as read_any
 from aibom.graph import ProvenanceGraph

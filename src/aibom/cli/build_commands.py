@@ -56,8 +56,8 @@ def build(
     scan_files: bool,
 ) -> None:
     """Discover the provenance graph of MODEL_DIR and emit an AIBOM."""
+    from aibom._internal.atomic import write_atomic
     from aibom.build import build_document
-    from aibom.oms.sign import write_atomic
 
     text, found = build_document(
         Path(model_dir),
