@@ -141,6 +141,16 @@ class SignatureEvidence:
 
 
 @dataclass(frozen=True)
+class ScanResult:
+    """What `aibom scan` found in a component's files, as recorded in the AIBOM."""
+
+    scanner: str
+    version: str
+    verdict: str  # clean | dangerous | incomplete
+    findings: tuple[str, ...] = ()  # the dangerous / not-allowed names, sorted
+
+
+@dataclass(frozen=True)
 class Metric:
     """An evaluation result a card reports (model-index), as text."""
 
@@ -188,6 +198,7 @@ class Component:
     local: bool = True  # False: only declared by another component, not present
     location: str | None = None  # its directory, relative to the AIBOM that carries it
     warnings: tuple[str, ...] = ()
+    scan: ScanResult | None = None  # recorded by `aibom build --scan`
 
 
 @dataclass(frozen=True)

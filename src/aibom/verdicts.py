@@ -58,7 +58,7 @@ _DESCRIPTIONS: dict[RuleId, str] = {
     RuleId.LEGACY: "Legacy signature format",
     RuleId.SIGNER: "Signer not allowed by policy",
     RuleId.FILES: "Files do not match the signature",
-    RuleId.SCAN: "Adopted model without a clean pickle scan",
+    RuleId.SCAN: "Model files do not scan clean (aibom scan), or no clean scan recorded",
     RuleId.MISSING_PARENT: "Parent missing from the chain",
     RuleId.DECLARED: "Lineage declared, not attested",
     RuleId.ATTESTATION: "Lineage attestation does not hold",
