@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aibom.errors import InputError, VerificationError
 from aibom.monitor import LogKey, TreeHead, load_log_keys, read_state, verify_checkpoint
@@ -104,3 +106,28 @@ def test_state_round_trip(tmp_path: Path) -> None:
         read_state(path)
     with pytest.raises(InputError, match="cannot write"):
         write_state(tmp_path / "missing" / "state.json", TreeHead(0, b"\0" * 32))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(max_size=400),
+                 st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                              lambda kids: st.lists(kids, max_size=4)
+                              | st.dictionaries(st.sampled_from(
+                                  ["kind", "apiVersion", "spec", "data", "hash", "algorithm",
+                                   "value", "signature", "publicKey", "content", "payloadHash",
+                                   "signatures", "verifier"]), kids, max_size=5),
+                              max_leaves=20).map(lambda d: json.dumps(d).encode())))
+def test_any_entry_body_is_read_or_unreadable(body: bytes) -> None:
+    try:
+        entry = decode_body(body)
+    except UnreadableEntry:
+        return
+    assert entry is None or (len(entry.digest) == 64 and entry.signers)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("\n \u2014abcAB=+/019-"), max_size=300))
+def test_any_checkpoint_text_verifies_or_fails(note: str) -> None:
+    keys = (LogKey(b"\0" * 32, ec.generate_private_key(ec.SECP256R1()).public_key(), ""),)
+    with pytest.raises(VerificationError):
+        verify_checkpoint(note, keys)

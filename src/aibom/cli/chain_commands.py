@@ -139,7 +139,7 @@ def adopt(
         attestation=Path(attestation) if attestation else None,
     )
     click.echo(
-        f"adopted {upstream_dir}: pin ok, {result.scanned_files} pickle-bearing files "
+        f"adopted {upstream_dir}: pin ok, {result.scanned_files} files "
         f"scanned clean, re-signed (root sha256:{result.root_digest})"
     )
 
