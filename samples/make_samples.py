@@ -30,9 +30,9 @@ from pathlib import Path
 SAMPLES = Path(__file__).resolve().parent
 MODELS, DATASETS, KEYS = SAMPLES / "models", SAMPLES / "datasets", SAMPLES / "keys"
 HUB = SAMPLES / "hub"
-# what a Hugging Face repository's default .gitattributes stores with Git LFS (the subset here)
+# what a Hugging Face repository's default .gitattributes stores with Git LFS (the subset here;
+# the .gitattributes file itself is left out of the samples: git refuses to read a symlinked one)
 LFS_SUFFIXES = (".safetensors", ".gguf", ".bin", ".parquet")
-GITATTRIBUTES = "".join(f"*{s} filter=lfs diff=lfs merge=lfs -text\n" for s in LFS_SUFFIXES)
 VENDOR_IDENTITY = "release@vendor.example"
 VENDOR_ISSUER = "https://accounts.vendor.example"
 ORG = "aibom-samples"
@@ -420,7 +420,6 @@ def write_hub_cache() -> None:
                 for p in sorted(repo.rglob("*"))
                 if p.is_file()
             }
-            files[".gitattributes"] = GITATTRIBUTES.encode()
             repo_id = f"{ORG}/{repo.name}"
             if repo.name == "tiny-chat":  # an older revision, before the card and signatures
                 older = {n: d for n, d in files.items() if not n.endswith(".sig")}
