@@ -21,6 +21,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
 from aibom.errors import InputError
+from aibom.layout import EVIDENCE_FILES
 from aibom.oms import certs, dsse, keys
 from aibom.oms.bundle import MEDIA_TYPES, ParsedBundle, parse_bundle
 from aibom.oms.hashing import HASH_TYPES, manifest_resources, root_digest
@@ -35,9 +36,6 @@ from aibom.oms.model import (
 from aibom.oms.tree import IgnoreSet, enumerate_model
 
 BUNDLE_MEDIA_TYPE = MEDIA_TYPES[-1]
-# Evidence that lives beside the model is never part of what the model's signature covers,
-# so adding a lineage attestation after signing breaks no verification.
-EVIDENCE_FILES = ("model.sig", "lineage.sig", "upstream.sig", "upstream-lineage.sig")
 
 
 @dataclass(frozen=True)
