@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from aibom.discovery import Discovery, discover
-from aibom.errors import InputError
 from aibom.fileio import read_capped
+from aibom.formats.registry import NAMES, ExportOptions, export_document
+from aibom.formats.registry import read_document as read_any
 from aibom.graph import ProvenanceGraph
 
-FORMATS = ("cyclonedx", "spdx", "spdx2")
+FORMATS = NAMES  # the output formats, from the one table in aibom.formats.registry
 MAX_DOCUMENT_BYTES = 64 << 20
 
 
@@ -47,21 +48,9 @@ def render(
     spec_version: str = "1.7",
     timestamp: str | None = None,
 ) -> str:
-    if fmt == "cyclonedx":
-        from aibom.formats.cyclonedx import export_cyclonedx
-
-        return export_cyclonedx(
-            graph, spec_version=spec_version, timestamp=timestamp, root_ref=root
-        )
-    if fmt == "spdx":
-        from aibom.formats.spdx3 import export_spdx3
-
-        return export_spdx3(graph, root_ref=root, created=timestamp)
-    if fmt == "spdx2":
-        from aibom.formats.spdx2 import export_spdx2
-
-        return export_spdx2(graph, root_ref=root, created=timestamp)
-    raise InputError(f"unknown output format {fmt!r} (one of {', '.join(FORMATS)})")
+    """The graph as a document of format `fmt` (a `Format` name)."""
+    options = ExportOptions(root_ref=root, spec_version=spec_version, timestamp=timestamp)
+    return export_document(graph, fmt, options)
 
 
 def read_document_bytes(path: Path) -> bytes:
@@ -70,21 +59,9 @@ def read_document_bytes(path: Path) -> bytes:
 
 
 def parse_document(raw: bytes, source: str) -> tuple[ProvenanceGraph, str]:
-    """CycloneDX or SPDX 3.0.1 JSON -> (graph, "cyclonedx" | "spdx3")."""
-    from aibom.oms.bundle import load_json
-
-    document = load_json(raw, source)
-    context = document.get("@context") if isinstance(document, dict) else None
-    contexts = context if isinstance(context, list) else [context]
-    if isinstance(document, dict) and document.get("bomFormat") == "CycloneDX":
-        from aibom.formats.cyclonedx import import_cyclonedx
-
-        return import_cyclonedx(raw, source=source), "cyclonedx"
-    if any(isinstance(c, str) and "spdx.org/rdf/3.0.1" in c for c in contexts):
-        from aibom.formats.spdx3 import import_spdx3
-
-        return import_spdx3(raw, source=source), "spdx3"
-    raise InputError(f"{source} is not an AIBOM aibom can read (CycloneDX or SPDX 3.0.1 JSON)")
+    """CycloneDX or SPDX 3.0.1 JSON -> (graph, the format's name in the inventory)."""
+    graph, entry = read_any(raw, source)
+    return graph, entry.stored_as
 
 
 def read_document(path: Path) -> ProvenanceGraph:

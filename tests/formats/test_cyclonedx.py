@@ -23,7 +23,7 @@ from jsonschema import Draft7Validator
 
 import aibom
 from aibom.errors import InputError
-from aibom.formats import _cdx_common as cc
+from aibom.formats import _common as cc
 from aibom.formats import export_cyclonedx, import_cyclonedx, validate_cyclonedx
 from aibom.graph import (
     CardFacts,

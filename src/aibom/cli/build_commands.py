@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from aibom.cli.options import emit_json, format_option, paths, with_dirs_option
+from aibom.formats.registry import CYCLONEDX_VERSIONS
+from aibom.formats.registry import NAMES as FORMAT_NAMES
 
 
 @click.command()
@@ -21,14 +23,14 @@ from aibom.cli.options import emit_json, format_option, paths, with_dirs_option
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["cyclonedx", "spdx", "spdx2"]),
+    type=click.Choice(FORMAT_NAMES),
     default="cyclonedx",
     show_default=True,
 )
 @click.option(
     "--spec-version",
-    type=click.Choice(["1.7", "1.6"]),
-    default="1.7",
+    type=click.Choice(CYCLONEDX_VERSIONS),
+    default=CYCLONEDX_VERSIONS[0],
     show_default=True,
     help="CycloneDX version.",
 )

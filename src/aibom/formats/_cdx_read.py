@@ -3,12 +3,10 @@ naming where in the document it is."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from aibom.errors import InputError
-
-_INT = re.compile(r"-?[0-9]{1,30}")
+from aibom.formats.vocabulary import Props
 
 
 def as_dict(v: Any, where: str) -> dict[str, Any]:
@@ -75,52 +73,11 @@ def hashes(raw: dict[str, Any], where: str) -> list[tuple[str, str]]:
     return out
 
 
-class Props:
-    """The properties of one CycloneDX object, in document order."""
-
-    def __init__(self, raw: Any, where: str) -> None:
-        self.where = where
-        self.items: list[tuple[str, str]] = []
-        for i, p in enumerate(as_list(raw, f"{where}.properties")):
-            w = f"{where}.properties[{i}]"
-            p = as_dict(p, w)
-            self.items.append((as_str(p.get("name"), f"{w}.name"),
-                               as_str(p.get("value", ""), f"{w}.value")))
-
-    def get(self, name: str) -> str | None:
-        return next((v for n, v in self.items if n == name), None)
-
-    def all(self, name: str) -> tuple[str, ...]:
-        return tuple(v for n, v in self.items if n == name)
-
-    def prefixed(self, prefix: str) -> list[tuple[str, str]]:
-        return [(n[len(prefix):], v) for n, v in self.items if n.startswith(prefix)]
-
-    def indexed(self, prefix: str) -> dict[int, dict[str, str]]:
-        """`<prefix><n>:<key>` -> {n: {key: value}}, by n (the first value of a key wins)."""
-        out: dict[int, dict[str, str]] = {}
-        for rest, value in self.prefixed(prefix):
-            index, sep, key = rest.partition(":")
-            if not sep or not index.isdigit() or len(index) > 6:
-                raise InputError(f"{self.where}: malformed property name {prefix}{rest!r}")
-            out.setdefault(int(index), {}).setdefault(key, value)
-        return dict(sorted(out.items()))
-
-    def flag(self, name: str, default: bool) -> bool:
-        return self.to_bool(name, self.get(name), default)
-
-    def to_bool(self, name: str, value: str | None, default: bool = False) -> bool:
-        if value is None:
-            return default
-        if value not in ("true", "false"):
-            raise InputError(f"{self.where}: {name} must be true or false, not {value!r}")
-        return value == "true"
-
-    def integer(self, name: str) -> int | None:
-        value = self.get(name)
-        return None if value is None else self.to_int(name, value)
-
-    def to_int(self, name: str, value: str) -> int:
-        if not _INT.fullmatch(value):
-            raise InputError(f"{self.where}: {name} must be an integer, not {value!r}")
-        return int(value)
+def properties(raw: Any, where: str) -> Props:
+    """The `properties` array of one CycloneDX object as vocabulary Props."""
+    items = []
+    for i, p in enumerate(as_list(raw, f"{where}.properties")):
+        w = f"{where}.properties[{i}]"
+        p = as_dict(p, w)
+        items.append((as_str(p.get("name"), f"{w}.name"), as_str(p.get("value", ""), f"{w}.value")))
+    return Props(items, where)

@@ -13,9 +13,11 @@ import functools
 from typing import Any
 
 from aibom.errors import InputError
-from aibom.formats import _cdx_common as cc
+from aibom.formats import _common as cc
 from aibom.formats.cyclonedx_export import export_cyclonedx, spec
 from aibom.formats.cyclonedx_import import import_cyclonedx
+from aibom.formats.registry import ExportOptions
+from aibom.graph import ProvenanceGraph
 
 __all__ = ["export_cyclonedx", "import_cyclonedx", "validate_cyclonedx"]
 
@@ -73,3 +75,9 @@ def _check_references(doc: dict[str, Any]) -> None:
                 raise InputError(
                     f"CycloneDX document: {c.get('bom-ref')!r} names unknown dataset {d['ref']!r}"
                 )
+
+
+def export_with_options(graph: ProvenanceGraph, options: ExportOptions) -> str:
+    """The registry's exporter: `export_cyclonedx` with the common options."""
+    return export_cyclonedx(graph, spec_version=options.spec_version,
+                            timestamp=options.timestamp, root_ref=options.root_ref)

@@ -36,7 +36,8 @@ from packageurl import PackageURL
 
 import aibom
 from aibom.errors import InputError
-from aibom.formats import _cdx_common as cc
+from aibom.formats import _common as cc
+from aibom.formats import vocabulary as v
 from aibom.formats._cdx_props import RefSpec, encode_card, encode_signature
 from aibom.graph import Component, Kind, ProvenanceGraph, Relation
 
@@ -165,16 +166,9 @@ def _plan(graph: ProvenanceGraph, c: Component) -> _Plan:
     )
     plan = _Plan(cdx=cdx)
     props = plan.props
-    props += [
-        (cc.P_KIND, c.kind.value),
-        (cc.P_ROLE, graph.role(c.ref).value),
-        (cc.P_LOCAL, cc.bool_text(c.local)),
-    ]
-    props += [(cc.P_WARNING, w) for w in c.warnings]
-    if c.location is not None:
-        props.append((cc.P_LOCATION, c.location))
+    props += v.component_props(graph, c, with_ref=False)
     if c.root_digest is not None:
-        props.append((cc.P_ROOT_DIGEST, c.root_digest))
+        props.append((v.P_ROOT_DIGEST, c.root_digest))
 
     if c.purl is not None:
         try:
@@ -190,8 +184,8 @@ def _plan(graph: ProvenanceGraph, c: Component) -> _Plan:
     _licenses(c, plan)
     _files(c, plan)
     specs: list[RefSpec] = []
-    for prefix, ref_type, sig in ((cc.SIGNATURE, "digital-signature", c.signature),
-                                  (cc.ATTESTATION, "attestation", c.attestation)):
+    for prefix, ref_type, sig in ((v.SIGNATURE, "digital-signature", c.signature),
+                                  (v.ATTESTATION, "attestation", c.attestation)):
         if sig is not None:
             sig_props, sig_specs = encode_signature(prefix, ref_type, sig)
             props += sig_props
@@ -223,9 +217,9 @@ def _licenses(c: Component, plan: _Plan) -> None:
     if c.license_url is not None:
         url = cc.iri(c.license_url)
         if url != c.license_url:
-            plan.props.append((cc.P_LICENSE_URL, c.license_url))
+            plan.props.append((v.P_LICENSE_URL, c.license_url))
     if c.license is not None and not c.license.strip():
-        plan.props.append((cc.P_LICENSE, c.license))  # no license object can say nothing
+        plan.props.append((v.P_LICENSE, c.license))  # no license object can say nothing
     elif c.license is not None:
         spdx_id = spdx.fixup_id(c.license)
         license_: DisjunctiveLicense | LicenseExpression
@@ -237,7 +231,7 @@ def _licenses(c: Component, plan: _Plan) -> None:
             license_, written = DisjunctiveLicense(name=c.license, url=_uri(url)), c.license
         plan.cdx.licenses.add(license_)
         if written != c.license:
-            plan.props.append((cc.P_LICENSE, c.license))
+            plan.props.append((v.P_LICENSE, c.license))
     if url is not None:  # the spec asks for the license URL as an external reference too
         plan.cdx.external_references.add(
             ExternalReference(type=ExternalReferenceType.LICENSE, url=XsUri(url))
@@ -266,8 +260,8 @@ def _files(c: Component, plan: _Plan) -> None:
         if known is not None:
             sub.hashes.add(_hash(*known))
         else:
-            sub.properties.add(Property(name=cc.P_FILE_ALG, value=f.algorithm))
-            sub.properties.add(Property(name=cc.P_FILE_DIGEST, value=f.digest))
+            sub.properties.add(Property(name=v.P_FILE_ALG, value=f.algorithm))
+            sub.properties.add(Property(name=v.P_FILE_DIGEST, value=f.digest))
         plan.cdx.components.add(sub)
     if len(c.files) == 1:
         known = cc.cdx_hash(c.files[0].algorithm, c.files[0].digest)
@@ -278,7 +272,7 @@ def _files(c: Component, plan: _Plan) -> None:
 def _edges(graph: ProvenanceGraph, c: Component, plan: _Plan) -> None:
     ancestors, notes = [], []
     for n, e in enumerate(graph.parents(c.ref)):
-        q = f"{cc.P_EDGE}{n}:"
+        q = f"{v.P_EDGE}{n}:"
         plan.props += [(f"{q}relation", e.relation.value), (f"{q}parent", e.parent),
                        (f"{q}level", e.level.value)]
         if e.evidence:
@@ -289,7 +283,7 @@ def _edges(graph: ProvenanceGraph, c: Component, plan: _Plan) -> None:
         stub: dict[str, Any] = {
             "type": cc.DATA_TYPE if parent.kind == Kind.DATASET else cc.ML_TYPE,
             "name": parent.name,
-            "properties": [{"name": cc.P_REF, "value": parent.ref}],
+            "properties": [{"name": v.P_REF, "value": parent.ref}],
         }
         if parent.version is not None:
             stub["version"] = parent.version
@@ -341,7 +335,7 @@ def _patch_component(entry: dict[str, Any], plan: _Plan) -> None:
     if plan.data is not None:
         entry["data"] = plan.data
     if plan.props:
-        entry["properties"] = cc.sort_properties(plan.props)
+        entry["properties"] = [{"name": n, "value": x} for n, x in v.sort_pairs(plan.props)]
     if plan.tags:
         entry["tags"] = plan.tags
     if "components" in entry:

@@ -16,16 +16,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from aibom.errors import InputError
-from aibom.formats import _cdx_common as cc
+from aibom.formats import _common as cc
+from aibom.formats import vocabulary as v
 from aibom.formats._cdx_props import decode_card, decode_signature
 from aibom.formats._cdx_read import (
-    Props,
     as_dict,
     as_list,
     as_str,
     first,
     hashes,
     opt_str,
+    properties,
     refs,
 )
 from aibom.graph import (
@@ -61,7 +62,7 @@ class _Entry:
     raw: dict[str, Any]
     where: str
     ref: str
-    props: Props
+    props: v.Props
     own: bool  # written by aibom: edges come from aibom:edge properties only
 
 
@@ -70,7 +71,12 @@ class _Entry:
 
 def import_cyclonedx(text: str | bytes, *, source: str = "AIBOM") -> ProvenanceGraph:
     """Read a CycloneDX JSON BOM into a ProvenanceGraph; InputError on anything malformed."""
-    doc = as_dict(cc.load_json(text, source), source)
+    return read_cyclonedx(cc.load_json(text, source), source)
+
+
+def read_cyclonedx(document: Any, source: str) -> ProvenanceGraph:
+    """A CycloneDX BOM parsed by `_common.load_json` -> ProvenanceGraph."""
+    doc = as_dict(document, source)
     if doc.get("bomFormat") != "CycloneDX":
         raise InputError(f"{source}: not a CycloneDX document (bomFormat is not 'CycloneDX')")
     entries = _collect(doc, source)
@@ -117,8 +123,8 @@ def _collect(doc: dict[str, Any], source: str) -> dict[str, _Entry]:
                 raise InputError(f"{where}: empty bom-ref")
             if ref in found:
                 raise InputError(f"{where}: duplicate bom-ref {ref!r}")
-            props = Props(raw.get("properties"), where)
-            found[ref] = _Entry(raw, where, ref, props, props.get(cc.P_KIND) is not None)
+            props = properties(raw.get("properties"), where)
+            found[ref] = _Entry(raw, where, ref, props, props.get(v.P_KIND) is not None)
         children = as_list(raw.get("components"), f"{where}.components")
         stack += [(c, f"{where}.components[{i}]", depth + 1)
                   for i, c in reversed(list(enumerate(children)))]
@@ -139,30 +145,30 @@ def _component(e: _Entry) -> Component:
         purl=opt_str(raw, "purl", where),
         license=license_,
         license_url=license_url,
-        root_digest=props.get(cc.P_ROOT_DIGEST),
+        root_digest=props.get(v.P_ROOT_DIGEST),
         files=_files(raw, where),
-        signature=decode_signature(raw, props, cc.SIGNATURE, "digital-signature", where),
-        attestation=decode_signature(raw, props, cc.ATTESTATION, "attestation", where),
+        signature=decode_signature(raw, props, v.SIGNATURE, "digital-signature", where),
+        attestation=decode_signature(raw, props, v.ATTESTATION, "attestation", where),
         card=decode_card(raw, props, where, ctype == cc.ML_TYPE),
-        local=props.flag(cc.P_LOCAL, True),
-        location=props.get(cc.P_LOCATION),
-        warnings=props.all(cc.P_WARNING) + warnings,
+        local=props.flag(v.P_LOCAL, True),
+        location=props.get(v.P_LOCATION),
+        warnings=props.all(v.P_WARNING) + warnings,
     )
 
 
 def _kind(e: _Entry) -> Kind:
-    value = e.props.get(cc.P_KIND)
+    value = e.props.get(v.P_KIND)
     if value is not None:
         try:
             return Kind(value)
         except ValueError:
-            raise InputError(f"{e.where}: unknown {cc.P_KIND} {value!r}") from None
+            raise InputError(f"{e.where}: unknown {v.P_KIND} {value!r}") from None
     if e.raw["type"] == cc.DATA_TYPE:
         return Kind.DATASET
     return Kind.ADAPTER if "adapter" in e.props.all("cdx:ai:variant") else Kind.MODEL
 
 
-def _license(raw: dict[str, Any], props: Props,
+def _license(raw: dict[str, Any], props: v.Props,
              where: str) -> tuple[str | None, str | None, tuple[str, ...]]:
     written, url, warnings = None, None, ()
     choices = as_list(raw.get("licenses"), f"{where}.licenses")
@@ -183,8 +189,8 @@ def _license(raw: dict[str, Any], props: Props,
         warnings = (f"{len(choices)} licenses declared in CycloneDX; kept the first",)
     if url is None:
         url = next((r["url"] for r in refs(raw, where) if r["type"] == "license"), None)
-    license_url = first(props.get(cc.P_LICENSE_URL), url)
-    return first(props.get(cc.P_LICENSE), written), license_url, warnings
+    license_url = first(props.get(v.P_LICENSE_URL), url)
+    return first(props.get(v.P_LICENSE), written), license_url, warnings
 
 
 def _files(raw: dict[str, Any], where: str) -> tuple[FileDigest, ...]:
@@ -195,8 +201,8 @@ def _files(raw: dict[str, Any], where: str) -> tuple[FileDigest, ...]:
         if sub.get("type") != cc.FILE_TYPE:
             continue
         name = as_str(sub.get("name"), f"{w}.name")
-        props = Props(sub.get("properties"), w)
-        alg, digest = props.get(cc.P_FILE_ALG), props.get(cc.P_FILE_DIGEST)
+        props = properties(sub.get("properties"), w)
+        alg, digest = props.get(v.P_FILE_ALG), props.get(v.P_FILE_DIGEST)
         if alg is None or digest is None:
             found = hashes(sub, w)
             if not found:
@@ -217,8 +223,8 @@ def _need(graph: ProvenanceGraph, ref: str, entry: _Entry, what: str) -> None:
 
 def _own_edges(entry: _Entry) -> list[Edge]:
     edges = []
-    for n, fields in entry.props.indexed(cc.P_EDGE).items():
-        name = f"{cc.P_EDGE}{n}"
+    for n, fields in entry.props.indexed(v.P_EDGE).items():
+        name = f"{v.P_EDGE}{n}"
         try:
             relation = Relation(fields.get("relation", ""))
             level = Level(fields.get("level", Level.DECLARED.value))
@@ -301,10 +307,10 @@ def _ancestors(graph: ProvenanceGraph, child: str, raw: dict[str, Any], where: s
 
 
 def _ancestor_ref(graph: ProvenanceGraph, a: dict[str, Any], where: str) -> str | None:
-    props = Props(a.get("properties"), where)
+    props = properties(a.get("properties"), where)
     purl = opt_str(a, "purl", where)
     name = opt_str(a, "name", where)
-    for candidate in (props.get(cc.P_REF), opt_str(a, "bom-ref", where)):
+    for candidate in (props.get(v.P_REF), opt_str(a, "bom-ref", where)):
         if candidate is not None and candidate in graph:
             return candidate
     for c in graph.components():

@@ -40,23 +40,20 @@ from spdx_tools.spdx.validation.document_validator import validate_full_spdx_doc
 
 import aibom
 from aibom.errors import InputError
-from aibom.formats import _cdx_common as cc
-from aibom.formats.spdx3_export import (
+from aibom.formats import _common as cc
+from aibom.formats import vocabulary as v
+from aibom.formats._spdx_common import (
     KNOWN_LOGS,
-    P_EDGE_EVIDENCE,
-    P_EDGE_LEVEL,
-    P_EDGE_RELATION,
     ROOT_DIGEST_COMMENT,
-    card_props,
     component_props,
     document_hash,
     download_url,
     license_expression,
     parse_created,
     roots,
-    signature_props,
     spdx_licensing,
 )
+from aibom.formats.registry import ExportOptions
 from aibom.graph import Component, Edge, ProvenanceGraph, Relation, SignatureEvidence
 
 NAMESPACE = "https://aibom.dev/spdx2/"
@@ -279,15 +276,15 @@ def _annotation(graph: ProvenanceGraph, c: Component) -> str:
     (values escaped to one line), in the order and with the names of the SPDX 3 properties."""
     props = component_props(graph, c)
     if c.root_digest is not None:
-        props.append((cc.P_ROOT_DIGEST, c.root_digest))
+        props.append((v.P_ROOT_DIGEST, c.root_digest))
     if c.license_url is not None:
-        props.append((cc.P_LICENSE_URL, c.license_url))
-    for prefix, sig in ((cc.SIGNATURE, c.signature), (cc.ATTESTATION, c.attestation)):
+        props.append((v.P_LICENSE_URL, c.license_url))
+    for prefix, sig in ((v.SIGNATURE, c.signature), (v.ATTESTATION, c.attestation)):
         if sig is not None:
-            props += signature_props(prefix, sig)
-    props += card_props(c.card, ai_fields=False)
+            props += v.signature_props(prefix, sig)
+    props += v.card_props(c.card, v.CardFields())
     props.sort(key=lambda p: p[0])
-    props += [(f"{cc.NS}file", f"{f.algorithm}:{f.digest} {f.name}") for f in c.files]
+    props += [(v.P_FILE, f"{f.algorithm}:{f.digest} {f.name}") for f in c.files]
     return "\n".join(f"{name}: {_one_line(value)}" for name, value in props)
 
 
@@ -298,9 +295,14 @@ def _one_line(value: str) -> str:
 def _relationship(graph: ProvenanceGraph, e: Edge, ids: dict[str, str]) -> Relationship:
     kind, child_first = RELATIONS[e.relation]
     child, parent = ids[e.child], ids[e.parent]
-    comment = f"{P_EDGE_RELATION}={e.relation.value}; {P_EDGE_LEVEL}={e.level.value}"
+    comment = f"{v.P_EDGE_RELATION}={e.relation.value}; {v.P_EDGE_LEVEL}={e.level.value}"
     if e.evidence:
-        comment += f"; {P_EDGE_EVIDENCE}={e.evidence}"
+        comment += f"; {v.P_EDGE_EVIDENCE}={e.evidence}"
     if child_first:
         return Relationship(child, kind, parent, comment)
     return Relationship(parent, kind, child, comment)
+
+
+def export_with_options(graph: ProvenanceGraph, options: ExportOptions) -> str:
+    """The registry's exporter: `export_spdx2` with the common options."""
+    return export_spdx2(graph, root_ref=options.root_ref, created=options.timestamp)

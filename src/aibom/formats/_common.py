@@ -1,13 +1,10 @@
-"""Shared pieces of the CycloneDX exporter and importer: names, limits and small codecs.
-
-The property names in the `aibom:` namespace are listed in docs/mapping-cyclonedx.md.
-"""
+"""Plumbing every format shares: reading untrusted JSON (one size cap, one depth limit),
+CycloneDX hashes and IRIs, Hugging Face URLs. The `aibom:` names are in `vocabulary`."""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
@@ -16,30 +13,11 @@ from aibom.jsontext import has_lone_surrogate
 
 SPEC_VERSIONS = ("1.6", "1.7")
 MAX_BYTES = 64 * 1024 * 1024  # untrusted documents larger than this are refused
-MAX_DEPTH = 256  # JSON nesting; real BOMs stay far below
+MAX_DEPTH = 64  # JSON nesting, every format: real AIBOMs stay far below
 
 ML_TYPE = "machine-learning-model"
 DATA_TYPE = "data"
 FILE_TYPE = "file"
-
-NS = "aibom:"
-P_KIND = "aibom:kind"
-P_ROLE = "aibom:role"  # derived from the graph, not read back
-P_LOCAL = "aibom:local"
-P_LOCATION = "aibom:location"  # the component's directory, relative to the document
-P_WARNING = "aibom:warning"
-P_ROOT_DIGEST = "aibom:oms:root-digest"
-P_LICENSE = "aibom:license"  # only when the written license differs from the graph's text
-P_LICENSE_URL = "aibom:license-url"  # only when the URL cannot be written as an IRI as is
-P_REF = "aibom:ref"  # on pedigree ancestors: the bom-ref of the ancestor's own component
-P_FILE_ALG = "aibom:file:algorithm"  # on file components whose digest is no CycloneDX hash
-P_FILE_DIGEST = "aibom:file:digest"
-P_EDGE = "aibom:edge:"  # aibom:edge:<n>:relation|parent|level|evidence
-P_CARD = "aibom:card:"  # aibom:card:library|dtype|parameters|quantization|language|...
-P_METRIC = "aibom:card:metric:"  # aibom:card:metric:<n>:type|value|dataset|name|task
-P_FACT = "aibom:fact:"  # aibom:fact:<key> = value, CardFacts.properties
-SIGNATURE = "signature"
-ATTESTATION = "attestation"
 
 # OMS hash type -> (CycloneDX hash alg, hex length of the digest)
 HASH_ALGS = {"sha256": ("SHA-256", 64), "blake2b": ("BLAKE2b-512", 128), "blake3": ("BLAKE3", 64)}
@@ -199,15 +177,6 @@ def hf_url(purl: str | None, dataset: bool) -> str | None:
     if p.version:
         url += f"/tree/{p.version}"
     return url if iri(url) == url else None
-
-
-def bool_text(value: bool) -> str:
-    return "true" if value else "false"
-
-
-def sort_properties(props: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
-    """By name only, stable: values of a repeated name keep their order (it carries meaning)."""
-    return [{"name": n, "value": v} for n, v in sorted(props, key=lambda p: p[0])]
 
 
 def one_line(text: str, limit: int = 300) -> str:

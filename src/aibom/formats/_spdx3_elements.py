@@ -1,0 +1,190 @@
+"""SPDX 3.0.1 elements around a package: the aibom: extension, signature evidence
+(bundles, signers, log entries), the files of the OMS manifest and the declared licence."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from spdx_python_model import v3_0_1 as spdx
+
+from aibom.formats import vocabulary as v
+from aibom.formats._spdx_common import KNOWN_LOGS, license_expression, slug, what
+from aibom.graph import Component, FileDigest, SignatureEvidence
+
+SIGSTORE_BUNDLE = "application/vnd.dev.sigstore.bundle+json"
+# OMS hash type -> SPDX 3 HashAlgorithm (anything else: `other` + aibom:file:algorithm)
+HASHES = {"sha256": "sha256", "blake2b": "blake2b512", "blake3": "blake3"}
+HASHES_BACK = {h: k for k, h in HASHES.items()}
+
+
+@dataclass
+class Doc:
+    ns: str
+    info: Any  # the one CreationInfo
+    elements: list[Any] = field(default_factory=list)
+    licenses: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, element: Any) -> Any:
+        self.elements.append(element)
+        return element
+
+
+def component_id(ns: str, c: Component) -> str:
+    prefix = f"{c.kind.value}:"
+    if c.ref.startswith(prefix):
+        return f"{ns}{c.kind.value}/{slug(c.ref[len(prefix) :])}"
+    return f"{ns}ref/{slug(c.ref)}"
+
+
+def set_props(element: Any, props: Iterable[tuple[str, str]]) -> None:
+    """The aibom: pairs, sorted by name only (values of one name keep their order)."""
+    ordered = sorted(props, key=lambda p: p[0])
+    if ordered:
+        element.extension = [
+            spdx.extension_CdxPropertiesExtension(
+                extension_cdxProperty=[
+                    spdx.extension_CdxPropertyEntry(
+                        extension_cdxPropName=name, extension_cdxPropValue=value
+                    )
+                    for name, value in ordered
+                ]
+            )
+        ]
+
+
+def bundle_ref(prefix: str, sig: SignatureEvidence) -> Any:
+    return spdx.ExternalRef(
+        externalRefType=spdx.ExternalRefType.securityOther,
+        locator=[sig.bundle_path],
+        contentType=SIGSTORE_BUNDLE,
+        comment=(
+            f"{what(prefix)}: Sigstore bundle sha256:{sig.bundle_sha256}, "
+            f"{sig.signer.method} signing, predicate {sig.predicate_type}"
+        ),
+    )
+
+
+def signer_ids(prefix: str, sig: SignatureEvidence) -> list[Any]:
+    signer, label = sig.signer, what(prefix)
+    ids = []
+    if signer.certificate_fingerprint is not None:
+        ids.append(
+            spdx.ExternalIdentifier(
+                externalIdentifierType=spdx.ExternalIdentifierType.securityOther,
+                identifier=f"sha256:{signer.certificate_fingerprint}",
+                comment=f"{label}: SHA-256 fingerprint of the signing certificate (DER)",
+            )
+        )
+    if signer.identity is not None:
+        email = re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", signer.identity) is not None
+        identity = spdx.ExternalIdentifier(
+            externalIdentifierType=(
+                spdx.ExternalIdentifierType.email
+                if email
+                else spdx.ExternalIdentifierType.securityOther
+            ),
+            identifier=signer.identity,
+            comment=f"{label}: signer identity (subject alternative name of the certificate)",
+        )
+        if signer.issuer is not None:
+            identity.issuingAuthority = signer.issuer
+        ids.append(identity)
+    key = signer.public_key_fingerprint or signer.public_key_hint
+    if key is not None and signer.certificate_fingerprint is None:
+        ids.append(
+            spdx.ExternalIdentifier(
+                externalIdentifierType=spdx.ExternalIdentifierType.securityOther,
+                identifier=(f"sha256:{key}" if signer.public_key_fingerprint is not None else key),
+                comment=(
+                    f"{label}: SHA-256 of the signing public key (SubjectPublicKeyInfo DER)"
+                    if signer.public_key_fingerprint is not None
+                    else f"{label}: public key hint of the signing key"
+                ),
+            )
+        )
+    return ids
+
+
+def log_ids(prefix: str, sig: SignatureEvidence) -> list[Any]:
+    ids = []
+    for entry in sig.log_entries:
+        log = KNOWN_LOGS.get(entry.log_id)
+        when = datetime.fromtimestamp(entry.integrated_time, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        identifier = spdx.ExternalIdentifier(
+            externalIdentifierType=spdx.ExternalIdentifierType.securityOther,
+            identifier=entry.entry_uuid or f"{entry.log_id}:{entry.log_index}",
+            issuingAuthority=log or f"Rekor transparency log {entry.log_id}",
+            comment=(
+                f"{what(prefix)}: Rekor entry, log index {entry.log_index}, "
+                f"{entry.kind} {entry.version}, integrated {when}"
+            ),
+        )
+        if log is not None:
+            identifier.identifierLocator = [entry.search_url]
+        ids.append(identifier)
+    return ids
+
+
+
+def files(c: Component, pkg: Any, doc: Doc) -> None:
+    """Each file of the OMS manifest as a software_File with its digest; the package
+    `contains` them, in manifest order."""
+    if not c.files:
+        return
+    files, used = [], set()
+    for index, f in enumerate(c.files):
+        fid = f"{pkg._id}/file/{slug(f.name)}"
+        if fid in used:
+            fid = f"{fid}/{index}"
+        used.add(fid)
+        files.append(doc.add(_file(fid, f, doc)))
+    doc.add(
+        spdx.Relationship(
+            _id=f"{pkg._id}/contains",
+            creationInfo=doc.info,
+            from_=pkg,
+            to=files,
+            relationshipType=spdx.RelationshipType.contains,
+            comment="the files of the component's OMS manifest",
+        )
+    )
+
+
+def _file(fid: str, f: FileDigest, doc: Doc) -> Any:
+    element = spdx.software_File(_id=fid, creationInfo=doc.info, name=f.name)
+    known = HASHES.get(f.algorithm)
+    algorithm = getattr(spdx.HashAlgorithm, known or "other")
+    element.verifiedUsing = [spdx.Hash(algorithm=algorithm, hashValue=f.digest)]
+    if known is None:
+        set_props(element, [(v.P_FILE_ALG, f.algorithm)])
+    return element
+
+
+def declared_license(c: Component, pkg: Any, doc: Doc) -> None:
+    expression, _ = license_expression(c.license)
+    if expression is None:
+        return
+    lic = doc.licenses.get(expression)
+    if lic is None:
+        lic = spdx.simplelicensing_LicenseExpression(
+            _id=f"{doc.ns}license/{hashlib.sha256(expression.encode()).hexdigest()[:16]}",
+            creationInfo=doc.info,
+            simplelicensing_licenseExpression=expression,
+        )
+        doc.licenses[expression] = lic
+    doc.add(
+        spdx.Relationship(
+            _id=f"{pkg._id}/hasDeclaredLicense",
+            creationInfo=doc.info,
+            from_=pkg,
+            to=[lic],
+            relationshipType=spdx.RelationshipType.hasDeclaredLicense,
+        )
+    )
+
+

@@ -1,0 +1,145 @@
+"""What the SPDX 3.0.1 and SPDX 2.3 exporters share: creation time, document naming, roots,
+download locations and licence expressions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+from urllib.parse import quote
+
+from license_expression import ExpressionError
+
+from aibom.errors import InputError
+from aibom.formats import _common as cc
+from aibom.formats import vocabulary as v
+from aibom.graph import Component, Kind, ProvenanceGraph
+
+EPOCH = "1970-01-01T00:00:00Z"  # `created` when none is given: reproducible output
+ROOT_DIGEST_COMMENT = "OMS root digest: SHA-256 over the signed manifest of the files"
+# Rekor logs known by their log id (SHA-256 of the log's public key).
+KNOWN_LOGS = {
+    "c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d": (
+        "https://rekor.sigstore.dev"
+    ),
+}
+
+
+_CREATED = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+
+
+def parse_created(created: str | None) -> datetime:
+    """An RFC 3339 date-time with a zone, as UTC without fractions; EPOCH when None."""
+    text = EPOCH if created is None else created
+    if not isinstance(text, str) or not _CREATED.fullmatch(text):
+        raise InputError(f"created {created!r} is not an RFC 3339 date-time with a time zone")
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"created {created!r} is not a valid date-time") from None
+    return value.astimezone(UTC).replace(microsecond=0)
+
+
+def document_hash(graph: ProvenanceGraph, *parts: object) -> str:
+    """32 hex digits naming the document: the whole graph and the export arguments."""
+    body = {
+        "components": [asdict(c) for c in graph.components()],
+        "edges": [asdict(e) for e in graph.edges()],
+        "arguments": [str(p) for p in parts],
+    }
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
+
+
+def roots(graph: ProvenanceGraph, root_ref: str | None) -> list[str]:
+    """The component the document is about, or every component nothing else derives from."""
+    if root_ref is not None:
+        if root_ref not in graph:
+            raise InputError(f"root component {root_ref!r} is not in the graph")
+        return [root_ref]
+    found = [c.ref for c in graph.components() if not graph.children(c.ref)]
+    return found or [c.ref for c in graph.components()]
+
+
+def download_url(c: Component) -> str | None:
+    """The Hugging Face Hub page of a component known by its Hub id, else None (no
+    assertion): from a pkg:huggingface purl, or for a dataset from an `org/name` name."""
+    dataset = c.kind == Kind.DATASET
+    if c.purl is not None or not dataset:
+        return cc.hf_url(c.purl, dataset=dataset)
+    parts = c.name.split("/")
+    if len(parts) != 2 or not all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", p) for p in parts):
+        return None
+    url = f"{cc.HF_BASE}/datasets/{c.name}"
+    if c.version and re.fullmatch(r"[A-Za-z0-9._-]+", c.version):
+        url += f"/tree/{c.version}"
+    return url
+
+
+@cache
+def spdx_licensing() -> Any:
+    from license_expression import get_spdx_licensing
+
+    return get_spdx_licensing()
+
+
+def license_expression(text: str | None) -> tuple[str | None, list[str]]:
+    """(SPDX license expression, the LicenseRef- ids it uses) for a card's license text.
+    Known SPDX ids are matched case-insensitively (`apache-2.0` -> `Apache-2.0`); anything
+    else becomes `LicenseRef-<text>`; a comma-separated list (dataset cards) is an AND."""
+    if text is None or not text.strip():
+        return None, []
+    tokens = [t.strip() for t in text.split(",") if t.strip()]
+    parts, custom = [], []
+    for token in tokens:
+        normalized = _normalized(token)
+        if normalized is not None:
+            expr = normalized
+        elif re.fullmatch(r"LicenseRef-[A-Za-z0-9.-]+", token):
+            expr = token
+        else:
+            expr = "LicenseRef-" + (re.sub(r"[^A-Za-z0-9.-]", "-", token) or "unknown")
+        for ref in re.findall(r"LicenseRef-[A-Za-z0-9.-]+", expr):
+            if ref not in custom:
+                custom.append(ref)
+        parts.append(f"({expr})" if " " in expr and len(tokens) > 1 else expr)
+    if not parts:
+        return None, []
+    return " AND ".join(parts), custom
+
+
+def _normalized(token: str) -> str | None:
+    """`token` as a valid SPDX expression of listed licenses (ids matched case-insensitively),
+    or None."""
+    if not re.fullmatch(r"[A-Za-z0-9.+:() -]+", token):
+        return None  # also keeps odd characters away from license-expression's parser
+    try:
+        info = spdx_licensing().validate(token)
+    except (ExpressionError, AttributeError):  # AttributeError: a bug in some versions
+        return None
+    return (
+        str(info.normalized_expression) if not info.errors and info.normalized_expression else None
+    )
+
+
+
+def slug(text: str) -> str:
+    return quote(text, safe="")
+
+
+
+def component_props(graph: ProvenanceGraph, c: Component) -> list[tuple[str, str]]:
+    """The aibom: pairs of a component that are not card or signature facts."""
+    props = v.component_props(graph, c)
+    if c.license is not None and license_expression(c.license)[0] != c.license:
+        props.append((v.P_LICENSE, c.license))  # the exact text, when the expression differs
+    return props
+
+
+def what(prefix: str) -> str:
+    """The signature a vocabulary prefix names, in words."""
+    return "OMS model signature" if prefix == v.SIGNATURE else "signed lineage attestation"
