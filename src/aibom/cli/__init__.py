@@ -11,16 +11,45 @@ import sys
 import click
 
 from aibom import __version__
-from aibom.cli.build_commands import build, import_
-from aibom.cli.chain_commands import adopt, attest, verify_chain
-from aibom.cli.oms_commands import sign, verify
-from aibom.cli.store_commands import graph_cmd, ingest, query
 from aibom.errors import AibomError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
+# command name -> "module:function"; a command's module is imported only when it runs (or
+# for --help), so `aibom verify` does not pay for the AIBOM formats or the store
+COMMANDS = {
+    "sign": "aibom.cli.oms_commands:sign",
+    "verify": "aibom.cli.oms_commands:verify",
+    "build": "aibom.cli.build_commands:build",
+    "import": "aibom.cli.build_commands:import_",
+    "attest": "aibom.cli.chain_commands:attest",
+    "adopt": "aibom.cli.chain_commands:adopt",
+    "verify-chain": "aibom.cli.chain_commands:verify_chain",
+    "ingest": "aibom.cli.store_commands:ingest",
+    "query": "aibom.cli.store_commands:query",
+    "graph": "aibom.cli.store_commands:graph_cmd",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *super().list_commands(ctx)})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return super().get_command(ctx, name)
+        import importlib
+
+        module, _, attribute = COMMANDS[name].partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command) and command.name == name
+        return command
+
+
+@click.group(
+    cls=_LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="aibom")
 def cli() -> None:
     """Link OMS signatures, lineage and datasets of AI models into one verifiable graph.
@@ -29,23 +58,12 @@ def cli() -> None:
     """
 
 
-for command in (
-    sign,
-    verify,
-    build,
-    import_,
-    attest,
-    adopt,
-    verify_chain,
-    ingest,
-    query,
-    graph_cmd,
-):
-    cli.add_command(command)
-
-
 def main(argv: list[str] | None = None) -> None:
     """Entry point: every AibomError becomes one line on stderr and its exit code."""
+    if argv is None:  # the console script: a verification starts hashing right away
+        from aibom.cli._early import start_verification
+
+        start_verification(sys.argv[1:])
     try:
         cli.main(args=argv, prog_name="aibom", standalone_mode=False)
     except click.exceptions.Exit as exc:

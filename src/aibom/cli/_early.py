@@ -1,0 +1,113 @@
+"""Start a verification's hashing before click and the verification stack are imported.
+
+`aibom verify` spends its first tens of milliseconds importing; the model could be hashing
+meanwhile. This reads the command line the way the `verify` command will (only the plain
+spellings of its options: anything else starts nothing), and starts the bundle reading and
+hashing thread (aibom.oms.pipeline). The command later asks for the work with the request it
+built from click's parse; the work is used only if both requests are equal, so a misread
+command line costs time, never a wrong verdict.
+"""
+
+from __future__ import annotations
+
+import os
+
+_VALUE_OPTIONS = {
+    "--signature": "signature",
+    "--public-key": None,
+    "--public_key": None,
+    "--certificate-chain": None,
+    "--certificate_chain": None,
+    "--identity": None,
+    "--identity-provider": None,
+    "--identity_provider": None,
+    "--trust-config": None,
+    "--trust_config": None,
+    "--ignore-paths": "ignore_paths",
+    "--ignore_paths": "ignore_paths",
+    "--only": "only",
+    "--format": None,
+}
+_FLAGS = {
+    "--ignore-unsigned-files": "ignore_unsigned_files",
+    "--ignore_unsigned_files": "ignore_unsigned_files",
+    "--allow-symlinks": "allow_symlinks",
+    "--allow_symlinks": "allow_symlinks",
+    "--no-cache": "no_cache",
+}
+
+
+def start_verification(argv: list[str]) -> None:
+    """If `argv` is a plain `verify MODEL [options]`, start its work on a thread."""
+    if len(argv) < 2 or argv[0] != "verify":
+        return
+    parsed = _parse(argv[1:])
+    if parsed is None:
+        return
+    models, values, flags = parsed
+    if len(models) != 1 or len(values.get("signature", [])) > 1:
+        return
+    model = models[0]
+    signature = values["signature"][0] if "signature" in values else _default_signature(model)
+    if signature is None:
+        return
+    from pathlib import Path
+
+    from aibom.oms import pipeline
+
+    cache_path = None
+    if "no_cache" not in flags:
+        from aibom.oms.cache import default_path
+
+        cache_path = str(default_path())
+    only = values.get("only")
+    pipeline.start_early(
+        pipeline.VerifyRequest(
+            os.path.abspath(model),
+            os.path.abspath(signature),
+            tuple(os.path.abspath(Path(p)) for p in values.get("ignore_paths", [])),
+            "ignore_unsigned_files" in flags,
+            "allow_symlinks" in flags,
+            tuple(only) if only else None,
+            cache_path,
+            None,
+        )
+    )
+
+
+def _parse(args: list[str]) -> tuple[list[str], dict[str, list[str]], set[str]] | None:
+    positional: list[str] = []
+    values: dict[str, list[str]] = {}
+    flags: set[str] = set()
+    items = iter(args)
+    for arg in items:
+        if arg == "--":
+            positional.extend(items)
+            break
+        if arg.startswith("-"):
+            name, eq, inline = arg.partition("=")
+            if name in _VALUE_OPTIONS and not eq:
+                value = next(items, None)
+                if value is None:
+                    return None
+            elif name in _VALUE_OPTIONS:
+                value = inline
+            elif name in _FLAGS and not eq:
+                flags.add(_FLAGS[name])
+                continue
+            else:
+                return None  # --help, a short option, or one this reader does not know
+            key = _VALUE_OPTIONS[name]
+            if key:
+                values.setdefault(key, []).append(value)
+            continue
+        positional.append(arg)
+    return positional, values, flags
+
+
+def _default_signature(model: str) -> str | None:
+    """What the verify command defaults to; None where it would need more care (a link)."""
+    if not os.path.isdir(model):
+        return os.path.join(os.path.dirname(model), os.path.basename(model) + ".sig")
+    candidate = os.path.join(model, "model.sig")
+    return None if os.path.islink(candidate) else candidate
