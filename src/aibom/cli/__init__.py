@@ -60,10 +60,10 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: every AibomError becomes one line on stderr and its exit code."""
-    if argv is None:  # the console script: a verification starts hashing right away
-        from aibom.cli._early import start_verification
+    if argv is None:  # the console script: verify and sign start hashing right away
+        from aibom.cli._early import start_early_work
 
-        start_verification(sys.argv[1:])
+        start_early_work(sys.argv[1:])
     try:
         cli.main(args=argv, prog_name="aibom", standalone_mode=False)
     except click.exceptions.Exit as exc:

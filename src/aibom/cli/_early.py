@@ -1,4 +1,4 @@
-"""Start a verification's hashing before click and the verification stack are imported.
+"""Start a verification's (or a signature's) hashing before click and the rest are imported.
 
 `aibom verify` spends its first tens of milliseconds importing; the model could be hashing
 meanwhile. This reads the command line the way the `verify` command will (only the plain
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 
-_VALUE_OPTIONS = {
+_VALUE_OPTIONS: dict[str, str | None] = {
     "--signature": "signature",
     "--public-key": None,
     "--public_key": None,
@@ -28,20 +28,88 @@ _VALUE_OPTIONS = {
     "--only": "only",
     "--format": None,
 }
-_FLAGS = {
+_SIGN_VALUE_OPTIONS: dict[str, str | None] = {
+    "--signature": "signature",
+    "--private-key": None,
+    "--private_key": None,
+    "--password": None,
+    "--signing-certificate": None,
+    "--signing_certificate": None,
+    "--certificate-chain": None,
+    "--certificate_chain": None,
+    "--identity-token": None,
+    "--identity_token": None,
+    "--trust-config": None,
+    "--trust_config": None,
+    "--hash-type": "hash_type",
+    "--hash_type": "hash_type",
+    "--shard-size": "shard_size",
+    "--shard_size": "shard_size",
+    "--ignore-paths": "ignore_paths",
+    "--ignore_paths": "ignore_paths",
+    "--format": None,
+}
+_SIGN_FLAGS = {
+    "--quiet": "",
+    "--sigstore": "sigstore",
+    "--allow-symlinks": "allow_symlinks",
+    "--allow_symlinks": "allow_symlinks",
+}
+_FLAGS: dict[str, str] = {
     "--ignore-unsigned-files": "ignore_unsigned_files",
     "--ignore_unsigned_files": "ignore_unsigned_files",
     "--allow-symlinks": "allow_symlinks",
     "--allow_symlinks": "allow_symlinks",
     "--no-cache": "no_cache",
+    "--quiet": "",
 }
+
+
+def start_early_work(argv: list[str]) -> None:
+    """Start the hashing of a plain `verify MODEL ...` or `sign MODEL ...` on a thread."""
+    if argv[:1] == ["verify"]:
+        start_verification(argv)
+    elif argv[:1] == ["sign"]:
+        start_signing(argv)
+
+
+def start_signing(argv: list[str]) -> None:
+    """If `argv` is a plain `sign MODEL [options]`, start its hashing on a thread."""
+    if len(argv) < 2 or argv[0] != "sign":
+        return
+    parsed = _parse(argv[1:], _SIGN_VALUE_OPTIONS, _SIGN_FLAGS)
+    if parsed is None:
+        return
+    models, values, flags = parsed
+    if len(models) != 1 or any(len(v) > 1 for k, v in values.items() if k != "ignore_paths"):
+        return
+    model = models[0]
+    signature = values["signature"][0] if "signature" in values else _default_signature(model)
+    shard = values.get("shard_size", [None])[0]
+    if signature is None or (shard is not None and not shard.isdigit()):
+        return
+    from pathlib import Path
+
+    from aibom.oms import pipeline
+
+    pipeline.start_early_signing(
+        pipeline.SignRequest(
+            os.path.abspath(model),
+            os.path.abspath(signature),
+            values.get("hash_type", ["sha256"])[0],
+            int(shard) if shard is not None else None,
+            tuple(os.path.abspath(Path(p)) for p in values.get("ignore_paths", [])),
+            "allow_symlinks" in flags,
+            None,
+        )
+    )
 
 
 def start_verification(argv: list[str]) -> None:
     """If `argv` is a plain `verify MODEL [options]`, start its work on a thread."""
     if len(argv) < 2 or argv[0] != "verify":
         return
-    parsed = _parse(argv[1:])
+    parsed = _parse(argv[1:], _VALUE_OPTIONS, _FLAGS)
     if parsed is None:
         return
     models, values, flags = parsed
@@ -75,7 +143,9 @@ def start_verification(argv: list[str]) -> None:
     )
 
 
-def _parse(args: list[str]) -> tuple[list[str], dict[str, list[str]], set[str]] | None:
+def _parse(
+    args: list[str], value_options: dict[str, str | None], flag_options: dict[str, str]
+) -> tuple[list[str], dict[str, list[str]], set[str]] | None:
     positional: list[str] = []
     values: dict[str, list[str]] = {}
     flags: set[str] = set()
@@ -86,18 +156,19 @@ def _parse(args: list[str]) -> tuple[list[str], dict[str, list[str]], set[str]] 
             break
         if arg.startswith("-"):
             name, eq, inline = arg.partition("=")
-            if name in _VALUE_OPTIONS and not eq:
+            if name in value_options and not eq:
                 value = next(items, None)
                 if value is None:
                     return None
-            elif name in _VALUE_OPTIONS:
+            elif name in value_options:
                 value = inline
-            elif name in _FLAGS and not eq:
-                flags.add(_FLAGS[name])
+            elif name in flag_options and not eq:
+                if flag_options[name]:
+                    flags.add(flag_options[name])
                 continue
             else:
                 return None  # --help, a short option, or one this reader does not know
-            key = _VALUE_OPTIONS[name]
+            key = value_options[name]
             if key:
                 values.setdefault(key, []).append(value)
             continue

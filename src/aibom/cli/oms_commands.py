@@ -15,6 +15,7 @@ from aibom.cli.options import (
     format_option,
     ignore_paths_option,
     paths,
+    quiet_option,
     signer_from,
     signing_options,
     trust_from,
@@ -57,6 +58,7 @@ def default_signature(model: str) -> Path:
 @ignore_paths_option
 @allow_symlinks_option
 @format_option
+@quiet_option
 def sign(
     model: str,
     signature: str | None,
@@ -65,22 +67,26 @@ def sign(
     ignore_paths: tuple[str, ...],
     allow_symlinks: bool,
     output_format: str,
+    quiet: bool,
     **signing: Any,
 ) -> None:
     """Sign MODEL (a directory or a file) into an OMS v1.0 bundle."""
+    from aibom.cli.progress import ProgressLine, wanted
     from aibom.oms.facts import signature_facts
     from aibom.oms.sign import sign_model
 
     out = Path(signature) if signature else default_signature(model)
-    parsed = sign_model(
-        Path(model),
-        out,
-        signer_from(**signing),
-        hash_type=hash_type,
-        shard_size=shard_size,
-        ignore_paths=paths(ignore_paths),
-        allow_symlinks=allow_symlinks,
-    )
+    with ProgressLine("hashing", enabled=wanted(quiet, output_format)) as line:
+        parsed = sign_model(
+            Path(model),
+            out,
+            signer_from(**signing),
+            hash_type=hash_type,
+            shard_size=shard_size,
+            ignore_paths=paths(ignore_paths),
+            allow_symlinks=allow_symlinks,
+            tick=line.tick if line.enabled else None,
+        )
     sig = parsed.signature
     if output_format == "json":
         emit_json({"signature": str(out), **signature_facts(sig)})
@@ -113,6 +119,7 @@ def sign(
 )
 @click.option("--no-cache", is_flag=True, help="Hash every file; do not use the digest cache.")
 @format_option
+@quiet_option
 def verify(
     model: str,
     signature: str | None,
@@ -122,24 +129,28 @@ def verify(
     only: tuple[str, ...],
     no_cache: bool,
     output_format: str,
+    quiet: bool,
     **trust: Any,
 ) -> None:
     """Verify MODEL against its OMS signature. Exit 0 verified, 1 failed, 2 bad input."""
+    from aibom.cli.progress import ProgressLine, wanted
     from aibom.oms.cache import DigestCache
     from aibom.oms.facts import verification_facts
     from aibom.oms.verify import verify_model
 
     sig_path = Path(signature) if signature else default_signature(model)
-    result = verify_model(
-        Path(model),
-        sig_path,
-        trust_from(**trust),
-        ignore_paths=paths(ignore_paths),
-        ignore_unsigned_files=ignore_unsigned_files,
-        allow_symlinks=allow_symlinks,
-        only=only or None,
-        cache=None if no_cache else DigestCache(),
-    )
+    with ProgressLine("verifying", enabled=wanted(quiet, output_format)) as line:
+        result = verify_model(
+            Path(model),
+            sig_path,
+            trust_from(**trust),
+            ignore_paths=paths(ignore_paths),
+            ignore_unsigned_files=ignore_unsigned_files,
+            allow_symlinks=allow_symlinks,
+            only=only or None,
+            cache=None if no_cache else DigestCache(),
+            tick=line.tick if line.enabled else None,
+        )
     if output_format == "json":
         emit_json(verification_facts(result, model, str(sig_path)))
     elif not result.ok:

@@ -148,11 +148,15 @@ def root_digest(digests_in_order: Iterable[str]) -> str:
 
 
 def manifest_resources(
-    files: Sequence[ModelFile], serialization: Serialization, *, workers: int | None = None
+    files: Sequence[ModelFile],
+    serialization: Serialization,
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
 ) -> tuple[Resource, ...]:
     """Hash a whole model into sorted OMS resources."""
     jobs = plan_jobs(files, serialization)
-    digests = hash_jobs(jobs, serialization.hash_type, workers=workers)
+    digests = hash_jobs(jobs, serialization.hash_type, workers=workers, progress=progress)
     algorithm = resource_algorithm(serialization)
     return tuple(Resource(name, algorithm, digests[name]) for name in sorted(digests))
 

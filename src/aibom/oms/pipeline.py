@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from aibom.oms.bundle import ParsedBundle
     from aibom.oms.cache import DigestCache
+    from aibom.oms.model import Resource, Serialization
     from aibom.oms.verify import Verification
 
 
@@ -207,6 +208,118 @@ def take(request: VerifyRequest) -> ModelWork | None:
     """The work started early for exactly this request, at most once."""
     global _early
     work, _early = _early, None
+    if work is not None and work.request != request:
+        work.cancel()
+        return None
+    return work
+
+
+# -- signing: the same overlap, for `aibom sign` ------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignRequest:
+    """What the hashing for a signature depends on."""
+
+    model: str
+    signature: str
+    hash_type: str = "sha256"
+    shard_size: int | None = None
+    ignore_paths: tuple[str, ...] = ()
+    allow_symlinks: bool = False
+    workers: int | None = None
+
+
+class SignWork:
+    """Lists and hashes a model for signing on a thread; `result` -> (serialization, resources)."""
+
+    def __init__(self, request: SignRequest) -> None:
+        self.request = request
+        self.progress = HashProgress()
+        self._result: tuple[Serialization, tuple[Resource, ...]] | None = None
+        self._error: BaseException | None = None
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="aibom-sign", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._result = manifest_for_signing(self.request, self.progress)
+        except Cancelled:
+            pass
+        except BaseException as exc:  # handed to the caller, who raises it
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def cancel(self) -> None:
+        self.progress.cancelled = True
+        self._thread.join()
+
+    def result(
+        self, tick: Callable[[HashProgress], None] | None = None
+    ) -> tuple[Serialization, tuple[Resource, ...]]:
+        while not self._done.wait(0.1 if tick else None):
+            if tick:
+                tick(self.progress)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+
+# Evidence that lives beside the model is never part of what the model's signature covers,
+# so adding a lineage attestation after signing breaks no verification.
+EVIDENCE_FILES = ("model.sig", "lineage.sig", "upstream.sig", "upstream-lineage.sig")
+
+
+def manifest_for_signing(
+    request: SignRequest, progress: HashProgress | None = None
+) -> tuple[Serialization, tuple[Resource, ...]]:
+    """List the model as signing does (evidence files and the signature left out) and hash it."""
+    from aibom.errors import InputError
+    from aibom.oms.hashing import HASH_TYPES, manifest_resources
+    from aibom.oms.model import Serialization
+    from aibom.oms.tree import IgnoreSet, enumerate_model
+
+    if request.hash_type not in HASH_TYPES:
+        raise InputError(
+            f"unsupported hash type {request.hash_type!r} (supported: {', '.join(HASH_TYPES)})"
+        )
+    if request.shard_size is not None and request.shard_size <= 0:
+        raise InputError("--shard-size must be a positive number of bytes")
+    model = Path(request.model)
+    absolute = [*map(Path, request.ignore_paths), Path(request.signature)]
+    ignore = IgnoreSet(model, relative=EVIDENCE_FILES, absolute=absolute)
+    files = enumerate_model(model, allow_symlinks=request.allow_symlinks, ignore=ignore)
+    if not files:
+        raise InputError(f"model {model} has no files to sign")
+    ser = Serialization(
+        method="shards" if request.shard_size else "files",
+        hash_type=request.hash_type,
+        allow_symlinks=request.allow_symlinks,
+        shard_size=request.shard_size,
+        ignore_paths=ignore.recorded() if model.is_dir() else (),
+    )
+    if progress is not None:
+        progress.plan(len(files), sum(f.size for f in files))
+    resources = manifest_resources(files, ser, workers=request.workers, progress=progress)
+    return ser, resources
+
+
+_early_sign: SignWork | None = None
+
+
+def start_early_signing(request: SignRequest) -> None:
+    """As `start_early`, for `aibom sign`."""
+    global _early_sign
+    _early_sign = SignWork(request)
+
+
+def take_signing(request: SignRequest) -> SignWork | None:
+    global _early_sign
+    work, _early_sign = _early_sign, None
     if work is not None and work.request != request:
         work.cancel()
         return None

@@ -11,7 +11,7 @@ import base64
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from aibom.errors import InputError
 from aibom.oms import certs, dsse, keys
 from aibom.oms.bundle import MEDIA_TYPES, ParsedBundle, parse_bundle
-from aibom.oms.hashing import HASH_TYPES, manifest_resources, root_digest
+from aibom.oms.hashing import root_digest
 from aibom.oms.model import (
     DEFAULT_SHARD_SIZE,
     INTOTO_PAYLOAD_TYPE,
@@ -32,12 +32,9 @@ from aibom.oms.model import (
     Resource,
     Serialization,
 )
-from aibom.oms.tree import IgnoreSet, enumerate_model
+from aibom.oms.pipeline import HashProgress, SignRequest, SignWork, take_signing
 
 BUNDLE_MEDIA_TYPE = MEDIA_TYPES[-1]
-# Evidence that lives beside the model is never part of what the model's signature covers,
-# so adding a lineage attestation after signing breaks no verification.
-EVIDENCE_FILES = ("model.sig", "lineage.sig", "upstream.sig", "upstream-lineage.sig")
 
 
 @dataclass(frozen=True)
@@ -92,26 +89,21 @@ def sign_model(
     ignore_paths: Iterable[Path] = (),
     allow_symlinks: bool = False,
     workers: int | None = None,
+    tick: Callable[[HashProgress], None] | None = None,
 ) -> ParsedBundle:
-    """Hash the model, sign the manifest and write the bundle to `signature` atomically."""
-    if hash_type not in HASH_TYPES:
-        raise InputError(
-            f"unsupported hash type {hash_type!r} (supported: {', '.join(HASH_TYPES)})"
-        )
-    if shard_size is not None and shard_size <= 0:
-        raise InputError("--shard-size must be a positive number of bytes")
-    ignore = IgnoreSet(model, relative=EVIDENCE_FILES, absolute=[*ignore_paths, signature])
-    files = enumerate_model(model, allow_symlinks=allow_symlinks, ignore=ignore)
-    if not files:
-        raise InputError(f"model {model} has no files to sign")
-    ser = Serialization(
-        method="shards" if shard_size else "files",
-        hash_type=hash_type,
-        allow_symlinks=allow_symlinks,
-        shard_size=shard_size,
-        ignore_paths=ignore.recorded() if model.is_dir() else (),
+    """Hash the model, sign the manifest and write the bundle to `signature` atomically.
+    `tick` is called about ten times a second while hashing is under way."""
+    request = SignRequest(
+        os.path.abspath(model),
+        os.path.abspath(signature),
+        hash_type,
+        shard_size,
+        tuple(os.path.abspath(p) for p in ignore_paths),
+        allow_symlinks,
+        workers,
     )
-    resources = manifest_resources(files, ser, workers=workers)
+    work = take_signing(request) or SignWork(request)  # maybe started before the imports
+    ser, resources = work.result(tick)
     payload = statement_payload(model, ser, resources)
     bundle = sign_payload(payload, signer)
     raw = json.dumps(bundle, indent=2, sort_keys=True).encode() + b"\n"
