@@ -5,6 +5,7 @@ Exit codes: 0 ok, 1 verification failed, 2 bad input or usage. Every error is on
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -28,6 +29,7 @@ COMMANDS = {
     "ingest": "aibom.cli.store_commands:ingest",
     "query": "aibom.cli.store_commands:query",
     "graph": "aibom.cli.store_commands:graph_cmd",
+    "monitor": "aibom.cli.monitor_commands:monitor",
 }
 
 
@@ -51,11 +53,20 @@ class _LazyGroup(click.Group):
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.version_option(__version__, prog_name="aibom")
-def cli() -> None:
+@click.option(
+    "--log-level",
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], case_sensitive=False),
+    default="WARNING",
+    show_default=True,
+    metavar="LEVEL",
+    help="Logging of the libraries underneath (sigstore, PKCS#11), as model_signing's option.",
+)
+def cli(log_level: str) -> None:
     """Link OMS signatures, lineage and datasets of AI models into one verifiable graph.
 
     Exit codes: 0 ok, 1 verification failed, 2 bad input or usage.
     """
+    logging.basicConfig(format="%(message)s", level=getattr(logging, log_level.upper()))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -30,8 +30,10 @@ _VALUE_OPTIONS: dict[str, str | None] = {
 }
 _SIGN_VALUE_OPTIONS: dict[str, str | None] = {
     "--signature": "signature",
-    "--private-key": None,
-    "--private_key": None,
+    "--private-key": "aibom_form",
+    "--private_key": "aibom_form",
+    "--pkcs11-uri": "aibom_form",
+    "--pkcs11_uri": "aibom_form",
     "--password": None,
     "--signing-certificate": None,
     "--signing_certificate": None,
@@ -51,7 +53,9 @@ _SIGN_VALUE_OPTIONS: dict[str, str | None] = {
 }
 _SIGN_FLAGS = {
     "--quiet": "",
-    "--sigstore": "sigstore",
+    "--no-ignore-git-paths": "no_git",
+    "--ignore-git-paths": "",
+    "--sigstore": "aibom_form",
     "--allow-symlinks": "allow_symlinks",
     "--allow_symlinks": "allow_symlinks",
 }
@@ -60,6 +64,11 @@ _FLAGS: dict[str, str] = {
     "--ignore_unsigned_files": "ignore_unsigned_files",
     "--allow-symlinks": "allow_symlinks",
     "--allow_symlinks": "allow_symlinks",
+    "--no-ignore-unsigned-files": "",
+    "--no-ignore-git-paths": "no_git",
+    "--ignore-git-paths": "",
+    "--log-fingerprints": "",
+    "--log_fingerprints": "",
     "--no-cache": "no_cache",
     "--quiet": "",
 }
@@ -81,10 +90,16 @@ def start_signing(argv: list[str]) -> None:
     if parsed is None:
         return
     models, values, flags = parsed
-    if len(models) != 1 or any(len(v) > 1 for k, v in values.items() if k != "ignore_paths"):
+    singles = ("signature", "hash_type", "shard_size")
+    if len(models) != 1 or any(len(values.get(k, [])) > 1 for k in singles):
         return
     model = models[0]
-    signature = values["signature"][0] if "signature" in values else _default_signature(model)
+    if "signature" in values:
+        signature: str | None = values["signature"][0]
+    elif "aibom_form" in values or "aibom_form" in flags:
+        signature = _default_signature(model)
+    else:  # model_signing's form: model.sig in the working directory
+        signature = "model.sig"
     shard = values.get("shard_size", [None])[0]
     if signature is None or (shard is not None and not shard.isdigit()):
         return
@@ -100,6 +115,7 @@ def start_signing(argv: list[str]) -> None:
             int(shard) if shard is not None else None,
             tuple(os.path.abspath(Path(p)) for p in values.get("ignore_paths", [])),
             "allow_symlinks" in flags,
+            "no_git" not in flags,
             None,
         )
     )
@@ -136,6 +152,7 @@ def start_verification(argv: list[str]) -> None:
             tuple(os.path.abspath(Path(p)) for p in values.get("ignore_paths", [])),
             "ignore_unsigned_files" in flags,
             "allow_symlinks" in flags,
+            "no_git" not in flags,
             tuple(only) if only else None,
             cache_path,
             None,

@@ -41,6 +41,7 @@ class VerifyRequest:
     ignore_paths: tuple[str, ...] = ()
     ignore_unsigned_files: bool = False
     allow_symlinks: bool = False
+    ignore_git_paths: bool = True
     only: tuple[str, ...] | None = None
     cache_path: str | None = None  # None: no digest cache
     workers: int | None = None
@@ -54,6 +55,7 @@ class VerifyRequest:
         ignore_paths: Sequence[Path] = (),
         ignore_unsigned_files: bool = False,
         allow_symlinks: bool = False,
+        ignore_git_paths: bool = True,
         only: Sequence[str] | None = None,
         cache: DigestCache | None = None,
         workers: int | None = None,
@@ -64,6 +66,7 @@ class VerifyRequest:
             tuple(os.path.abspath(p) for p in ignore_paths),
             ignore_unsigned_files,
             allow_symlinks,
+            ignore_git_paths,
             tuple(only) if only is not None else None,
             str(cache.path) if cache is not None else None,
             workers,
@@ -146,6 +149,7 @@ class ModelWork:
             extra_ignores=[*map(Path, request.ignore_paths), Path(request.signature)],
             ignore_unsigned_files=request.ignore_unsigned_files,
             allow_symlinks=request.allow_symlinks,
+            ignore_git_paths=request.ignore_git_paths,
             only=request.only,
             cache=cache,
             workers=request.workers,
@@ -227,6 +231,7 @@ class SignRequest:
     shard_size: int | None = None
     ignore_paths: tuple[str, ...] = ()
     allow_symlinks: bool = False
+    ignore_git_paths: bool = True
     workers: int | None = None
 
 
@@ -291,7 +296,7 @@ def manifest_for_signing(
         raise InputError("--shard-size must be a positive number of bytes")
     model = Path(request.model)
     absolute = [*map(Path, request.ignore_paths), Path(request.signature)]
-    ignore = IgnoreSet(model, relative=EVIDENCE_FILES, absolute=absolute)
+    ignore = IgnoreSet(model, EVIDENCE_FILES, absolute, git=request.ignore_git_paths)
     files = enumerate_model(model, allow_symlinks=request.allow_symlinks, ignore=ignore)
     if not files:
         raise InputError(f"model {model} has no files to sign")

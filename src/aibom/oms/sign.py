@@ -55,9 +55,25 @@ class CertificateSigner:
 class KeylessSigner:
     identity_token: str
     trust_config: Path | None = None
+    staging: bool = False  # Sigstore's staging instance (ignored when trust_config is given)
+    client_id: str = "sigstore"  # the token's expected audience
 
 
-Signer = KeySigner | CertificateSigner | KeylessSigner
+@dataclass(frozen=True)
+class Pkcs11KeySigner:
+    """A private key held in a PKCS#11 token, named by an RFC 7512 `pkcs11:` URI."""
+
+    uri: str
+
+
+@dataclass(frozen=True)
+class Pkcs11CertificateSigner:
+    uri: str
+    signing_certificate_pem: bytes
+    chain_pem: tuple[bytes, ...] = ()
+
+
+Signer = KeySigner | CertificateSigner | KeylessSigner | Pkcs11KeySigner | Pkcs11CertificateSigner
 
 
 def statement_payload(
@@ -88,6 +104,7 @@ def sign_model(
     shard_size: int | None = None,
     ignore_paths: Iterable[Path] = (),
     allow_symlinks: bool = False,
+    ignore_git_paths: bool = True,
     workers: int | None = None,
     tick: Callable[[HashProgress], None] | None = None,
 ) -> ParsedBundle:
@@ -100,6 +117,7 @@ def sign_model(
         shard_size,
         tuple(os.path.abspath(p) for p in ignore_paths),
         allow_symlinks,
+        ignore_git_paths,
         workers,
     )
     work = take_signing(request) or SignWork(request)  # maybe started before the imports
@@ -117,9 +135,28 @@ def sign_payload(payload: bytes, signer: Signer) -> dict[str, Any]:
     if isinstance(signer, KeylessSigner):
         from aibom.oms.keyless import sign_keyless
 
-        return sign_keyless(payload, signer.identity_token, signer.trust_config)
+        return sign_keyless(
+            payload,
+            signer.identity_token,
+            signer.trust_config,
+            staging=signer.staging,
+            client_id=signer.client_id,
+        )
+    if isinstance(signer, Pkcs11KeySigner | Pkcs11CertificateSigner):
+        from aibom.oms.pkcs11 import token_private_key
+
+        with token_private_key(signer.uri) as token_key:
+            return _signed_bundle(payload, signer, token_key)
     key = _load_private_key(signer.private_key_pem, signer.password)
-    if isinstance(signer, KeySigner):
+    return _signed_bundle(payload, signer, key)
+
+
+def _signed_bundle(
+    payload: bytes,
+    signer: KeySigner | CertificateSigner | Pkcs11KeySigner | Pkcs11CertificateSigner,
+    key: Any,
+) -> dict[str, Any]:
+    if isinstance(signer, KeySigner | Pkcs11KeySigner):
         material: dict[str, Any] = {
             "publicKey": {"hint": keys.public_key_hint(key.public_key())},
             "tlogEntries": [],
@@ -141,7 +178,7 @@ def sign_payload(payload: bytes, signer: Signer) -> dict[str, Any]:
     }
 
 
-def _chain(signer: CertificateSigner, key: Any) -> list[dict[str, str]]:
+def _chain(signer: CertificateSigner | Pkcs11CertificateSigner, key: Any) -> list[dict[str, str]]:
     leaf = certs.load_pem_file_certificates(signer.signing_certificate_pem, "signing certificate")[
         0
     ]
@@ -192,6 +229,8 @@ __all__ = [
     "CertificateSigner",
     "KeySigner",
     "KeylessSigner",
+    "Pkcs11CertificateSigner",
+    "Pkcs11KeySigner",
     "sign_model",
     "sign_payload",
 ]
