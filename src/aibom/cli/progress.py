@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, TextIO
@@ -51,6 +52,8 @@ class ProgressLine:
         self._started = clock()
         self._last_draw = 0.0
         self._shown = False
+        self._source: object = None
+        self._lock = threading.Lock()
 
     def __enter__(self) -> ProgressLine:
         return self
@@ -62,6 +65,10 @@ class ProgressLine:
         """Report `done` of `total` items (and bytes, when they are known)."""
         if not self.enabled:
             return
+        with self._lock:
+            self._update(done, total, nbytes, total_bytes)
+
+    def _update(self, done: int, total: int, nbytes: int, total_bytes: int) -> None:
         now = self._clock()
         elapsed = now - self._started
         if not self._shown:
@@ -77,7 +84,10 @@ class ProgressLine:
         self._draw(self._text(done, total, nbytes, total_bytes, elapsed))
 
     def tick(self, progress: Any) -> None:
-        """Adapter for the hashing engine's counters (aibom.oms.pipeline.HashProgress)."""
+        """Adapter for the hashing engine's counters (aibom.oms.pipeline.HashProgress); a new
+        counter (the next step of a command that hashes twice) restarts the pace."""
+        if progress is not self._source:
+            self._source, self._started = progress, self._clock()
         self.update(progress.files, progress.total_files, progress.bytes, progress.total_bytes)
 
     def _text(self, done: int, total: int, nbytes: int, total_bytes: int, elapsed: float) -> str:

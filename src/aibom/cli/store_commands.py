@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from aibom.cli.options import emit_json, paths
+from aibom.cli.options import emit_json, paths, quiet_option
 from aibom.errors import InputError
 
 db_option = click.option(
@@ -66,17 +66,31 @@ _QUERIES = {
     default="text",
     show_default=True,
 )
+@quiet_option
 def ingest(
-    aiboms: tuple[str, ...], db: str | None, keep_going: bool, jobs: int | None, output_format: str
+    aiboms: tuple[str, ...],
+    db: str | None,
+    keep_going: bool,
+    jobs: int | None,
+    output_format: str,
+    quiet: bool,
 ) -> None:
     """Store the graphs of AIBOMs (CycloneDX or SPDX 3 JSON; a directory: its *.json) in the
     inventory. Idempotent: an AIBOM already there, or a component another AIBOM brought,
     is not stored twice."""
+    from aibom.cli.progress import ProgressLine, wanted
     from aibom.store import Store
     from aibom.store.files import ingest_paths
 
-    with Store.open(db) as store:
-        report = ingest_paths(store, paths(aiboms), keep_going=keep_going, jobs=jobs)
+    shown = ProgressLine("ingesting", "AIBOMs", enabled=wanted(quiet, output_format))
+    with Store.open(db) as store, shown as line:
+        report = ingest_paths(
+            store,
+            paths(aiboms),
+            keep_going=keep_going,
+            jobs=jobs,
+            tick=line.update if line.enabled else None,
+        )
         url = store.url
     if output_format == "json":
         emit_json(

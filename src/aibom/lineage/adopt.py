@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from aibom.lineage.attest import Lineage, attest, content_root_digest
 from aibom.oms.bundle import read_bundle
 from aibom.oms.hashing import manifest_resources
 from aibom.oms.model import Serialization
+from aibom.oms.pipeline import HashProgress
 from aibom.oms.sign import EVIDENCE_FILES, Signer, sign_model
 from aibom.oms.tree import IgnoreSet, enumerate_model
 from aibom.oms.verify import Trust, verify_model
@@ -54,11 +56,13 @@ def adopt(
     datasets: list[Path] = (),  # type: ignore[assignment]
     signature: Path | None = None,
     attestation: Path | None = None,
+    tick: Callable[[HashProgress], None] | None = None,
 ) -> Adoption:
+    """`tick` hears of the hashing progress of each step that hashes the model."""
     if not upstream.is_dir():
         raise InputError(f"{upstream} is not a model directory")
-    upstream_facts = _verify_upstream(upstream, upstream_signature, upstream_trust)  # step 1
-    pin_record = _check_pin(upstream, pin)  # step 2
+    upstream_facts = _verify_upstream(upstream, upstream_signature, upstream_trust, tick)  # 1
+    pin_record = _check_pin(upstream, pin, HashProgress(tick) if tick else None)  # step 2
     scan = _scan(upstream)  # step 3
     if not scan.clean:
         dangerous = [f for f in scan.findings if f.severity == "dangerous"]
@@ -78,7 +82,7 @@ def adopt(
     out = signature or upstream / "model.sig"  # step 4
     if upstream_facts and (upstream / "model.sig").resolve() == out.resolve():
         os.replace(upstream / "model.sig", upstream / UPSTREAM_SIGNATURE)
-    parsed = sign_model(upstream, out, signer)
+    parsed = sign_model(upstream, out, signer, tick=tick)
     record = {
         "source": source or upstream.name,
         "pin": pin_record,
@@ -101,7 +105,10 @@ def adopt(
 
 
 def _verify_upstream(
-    upstream: Path, given: Path | None, trust: Trust | None
+    upstream: Path,
+    given: Path | None,
+    trust: Trust | None,
+    tick: Callable[[HashProgress], None] | None = None,
 ) -> dict[str, Any] | None:
     bundle = given or upstream / "model.sig"
     if not bundle.is_file():
@@ -113,7 +120,9 @@ def _verify_upstream(
             f"{upstream.name} carries an upstream signature: give the trust to verify it "
             "(--upstream-public-key, --upstream-certificate-chain or --upstream-identity)"
         )
-    result = verify_model(upstream, bundle, trust, ignore_paths=[upstream / UPSTREAM_SIGNATURE])
+    result = verify_model(
+        upstream, bundle, trust, ignore_paths=[upstream / UPSTREAM_SIGNATURE], tick=tick
+    )
     if not result.ok:
         raise VerificationError(f"upstream signature does not verify: {result.reason()}")
     s = read_bundle(bundle).signature
@@ -127,11 +136,11 @@ def _verify_upstream(
     }
 
 
-def _check_pin(upstream: Path, pin: str) -> dict[str, Any]:
+def _check_pin(upstream: Path, pin: str, progress: HashProgress | None = None) -> dict[str, Any]:
     match = _HEX64.match(pin.strip())
     if match:
         expected = match.group(1).lower()
-        actual = content_root_digest(upstream)
+        actual = content_root_digest(upstream, progress)
         if actual != expected:
             raise VerificationError(
                 f"pin mismatch: {upstream.name} has root digest {actual}, pinned {expected}"
@@ -147,7 +156,10 @@ def _check_pin(upstream: Path, pin: str) -> dict[str, Any]:
     expected_files = _parse_manifest(raw, manifest)
     ignore = IgnoreSet(upstream, (*EVIDENCE_FILES, UPSTREAM_SIGNATURE))
     files = enumerate_model(upstream, allow_symlinks=False, ignore=ignore)
-    actual_files = {r.name: r.digest for r in manifest_resources(files, Serialization())}
+    if progress is not None:
+        progress.plan(len(files), sum(f.size for f in files))
+    resources = manifest_resources(files, Serialization(), progress=progress)
+    actual_files = {r.name: r.digest for r in resources}
     differences = sorted(
         name
         for name in expected_files.keys() | actual_files.keys()

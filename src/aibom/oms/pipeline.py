@@ -74,9 +74,11 @@ class VerifyRequest:
 
 
 class HashProgress:
-    """Counts what the hashing threads finished; raises Cancelled in them once cancelled."""
+    """Counts what the hashing threads finished; raises Cancelled in them once cancelled.
+    `on_advance`, if given, is called (from the hashing thread) after every step."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_advance: Callable[[HashProgress], None] | None = None) -> None:
+        self._on_advance = on_advance
         self.files = 0
         self.bytes = 0
         self.total_files = 0
@@ -93,6 +95,8 @@ class HashProgress:
         with self._lock:
             self.files += files
             self.bytes += nbytes
+        if self._on_advance is not None:
+            self._on_advance(self)
 
 
 class ModelWork:
@@ -191,6 +195,8 @@ class ModelWork:
             if tick:
                 tick(self.progress)
         self._thread.join()
+        if tick and self._error is None:
+            tick(self.progress)  # the last word: all done
         if self._error is not None:
             raise self._error
         assert self._result is not None
@@ -268,6 +274,8 @@ class SignWork:
             if tick:
                 tick(self.progress)
         self._thread.join()
+        if tick and self._error is None:
+            tick(self.progress)  # the last word: all done
         if self._error is not None:
             raise self._error
         assert self._result is not None

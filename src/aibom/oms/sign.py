@@ -32,7 +32,13 @@ from aibom.oms.model import (
     Resource,
     Serialization,
 )
-from aibom.oms.pipeline import HashProgress, SignRequest, SignWork, take_signing
+from aibom.oms.pipeline import (
+    EVIDENCE_FILES,
+    HashProgress,
+    SignRequest,
+    SignWork,
+    take_signing,
+)
 
 BUNDLE_MEDIA_TYPE = MEDIA_TYPES[-1]
 
@@ -226,6 +232,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 __all__ = [
     "DEFAULT_SHARD_SIZE",
+    "EVIDENCE_FILES",
     "CertificateSigner",
     "KeySigner",
     "KeylessSigner",
