@@ -7,7 +7,7 @@ For each component (node):
     publishers the policy allows for the component's name.
  3. Unless `rehash` is off, its files must match the signature (a full OMS verification).
  4. If it was adopted from upstream, its attestation must record a clean scan, and its
-    pickle-bearing files must scan clean now.
+    files must scan clean now (aibom.scan).
 For each edge (child -> parent):
  5. Lineage and training edges must be attested when the policy says so: the child's
     lineage attestation verifies with a publisher allowed for the child, its subject is the
@@ -283,27 +283,33 @@ def _adoption_scan(ctx: _Context, c: Component) -> str | None:
     if scan.get("result") != "clean":
         return "adopted without a clean scan"
     if ctx.rehash and c.location:
-        from aibom.lineage.pickle_scan import scan_model
+        from aibom.scan import scan_model
 
         try:
             report = scan_model(_resolve(ctx, c.location))
         except AibomError as exc:
             return f"cannot scan: {exc.one_line()}"
-        dangerous = [f for f in report.findings if f.severity == "dangerous"]
-        if dangerous:
-            first = dangerous[0]
-            return f"pickle scan finds {first.module}.{first.name} in {first.file}"
-        unread = [f"{f.file}: {w}" for f in report.files for w in f.warnings] + list(
-            report.warnings
-        )
-        if unread:
-            return f"pickle scan incomplete: {unread[0]}"
+        if report.findings:
+            first = report.findings[0]
+            return f"scan finds {first.dotted} in {first.file}"
+        if report.incomplete:
+            return f"scan incomplete: {report.incomplete[0]}"
     return None
 
 
 def _resolve(ctx: _Context, recorded: str) -> Path:
     """A path recorded in the graph, relative to its base; refused if it leaves the root
-    (an AIBOM must not make aibom read /etc/passwd or a file the attacker planted)."""
+    (an AIBOM must not make aibom read /etc/passwd or a file the attacker planted). An
+    `hf:ORG/NAME@COMMIT[/FILE]` location is a snapshot of the local hub cache (or a file
+    in it, under the containment rule), which is where such models live."""
+    from aibom.sources import resolve_location
+    from aibom.sources.containment import Containment
+
+    cached = resolve_location(recorded)
+    if cached is not None:
+        if cached.name and cached.parent.parent.name == "snapshots":
+            Containment(cached.parent).resolve(str(cached), cached.name)
+        return cached
     path = Path(os.path.realpath(ctx.base / recorded))
     if os.path.commonpath([path, ctx.root]) != str(ctx.root):
         raise InputError(f"{recorded} points outside {ctx.root} (widen it with --root)")

@@ -21,7 +21,7 @@ from aibom.oms.pkcs11_uri import parse_pkcs11_uri
 
 from . import pki
 from .helpers import assert_one_line_failure, flip_byte, run_cli, run_subprocess, small_model
-from .softhsm import SoftHsm, start_softhsm
+from .softhsm import USER_PIN, SoftHsm, start_softhsm
 
 
 @pytest.fixture(scope="module")
@@ -187,3 +187,17 @@ def test_uri_errors(text, needle):
     with pytest.raises(InputError, match=needle):
         uri = parse_pkcs11_uri(text)
         uri.pin()
+
+
+def test_key_by_id_and_module_by_name(hsm, tmp_path):
+    """`id` alone names the key; `module-name` finds the module in the usual directories."""
+    model = small_model(tmp_path / "model")
+    public = token_public_key(hsm.uri("signer384"), tmp_path, "signer384")
+    uri = f"pkcs11:token=aibom-test;id=%02?module-name=softhsm2&pin-value={USER_PIN}"
+    run = run_cli("sign", model, "--pkcs11-uri", uri, "--signature", tmp_path / "s.sig")
+    assert run.code == 0, run.err
+    verify = ["verify", "key", model, "--signature", tmp_path / "s.sig", "--public_key", public]
+    assert ms(*verify)[0] == 0
+    missing = uri.replace("module-name=softhsm2", "module-name=nosuchmodule")
+    run = run_cli("sign", model, "--pkcs11-uri", missing, "--signature", tmp_path / "t.sig")
+    assert_one_line_failure(run, [2], "no module named 'nosuchmodule'")

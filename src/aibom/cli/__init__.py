@@ -30,6 +30,7 @@ COMMANDS = {
     "query": "aibom.cli.store_commands:query",
     "graph": "aibom.cli.store_commands:graph_cmd",
     "monitor": "aibom.cli.monitor_commands:monitor",
+    "scan": "aibom.cli.scan_commands:scan",
 }
 
 
@@ -99,3 +100,13 @@ def main(argv: list[str] | None = None) -> None:
             err=True,
         )
         sys.exit(EXIT_USAGE)
+    finally:
+        _cancel_untaken_work()
+
+
+def _cancel_untaken_work() -> None:
+    """Hashing started early that no command took (it stopped at a usage error, say)."""
+    if "aibom.oms.pipeline" in sys.modules:
+        from aibom.oms.pipeline import cancel_early
+
+        cancel_early()

@@ -75,7 +75,10 @@ _FLAGS: dict[str, str] = {
 
 
 def start_early_work(argv: list[str]) -> None:
-    """Start the hashing of a plain `verify MODEL ...` or `sign MODEL ...` on a thread."""
+    """Start the hashing of a plain `verify MODEL ...` or `sign MODEL ...` on a thread (not
+    for an `hf:` reference, which needs the cache looked up first)."""
+    if len(argv) > 1 and argv[1].startswith("hf:"):
+        return
     if argv[:1] == ["verify"]:
         start_verification(argv)
     elif argv[:1] == ["sign"]:

@@ -145,7 +145,7 @@ def adopt(
             tick=line.tick if line.enabled else None,
         )
     click.echo(
-        f"adopted {upstream_dir}: pin ok, {result.scanned_files} pickle-bearing files "
+        f"adopted {upstream_dir}: pin ok, {result.scanned_files} files "
         f"scanned clean, re-signed (root sha256:{result.root_digest})"
     )
 
@@ -186,12 +186,13 @@ def verify_chain(
     from aibom.discovery import discover
     from aibom.policy import load_policy
     from aibom.report import to_json, to_sarif, to_text
+    from aibom.sources import is_reference
 
     policy = load_policy(Path(policy_path))
     path = Path(target)
-    if path.is_dir():
+    if is_reference(target) or path.is_dir():
         base = Path.cwd()
-        graph = discover(path, with_dirs=tuple(paths(with_dirs)), relative_to=base).graph
+        graph = discover(Path(target), with_dirs=tuple(paths(with_dirs)), relative_to=base).graph
     else:
         base = path.resolve().parent
         graph = read_document(path)

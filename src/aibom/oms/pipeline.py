@@ -337,3 +337,12 @@ def take_signing(request: SignRequest) -> SignWork | None:
         work.cancel()
         return None
     return work
+
+
+def cancel_early() -> None:
+    """Stop work started early that no command took (it failed before it got there)."""
+    global _early, _early_sign
+    for work in (_early, _early_sign):
+        if work is not None:
+            work.cancel()
+    _early = _early_sign = None

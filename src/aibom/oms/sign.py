@@ -114,8 +114,12 @@ def sign_model(
     workers: int | None = None,
     tick: Callable[[HashProgress], None] | None = None,
 ) -> ParsedBundle:
-    """Hash the model, sign the manifest and write the bundle to `signature` atomically.
-    `tick` is called about ten times a second while hashing is under way."""
+    """Hash the model (a path or an `hf:` reference), sign the manifest and write the bundle
+    to `signature` atomically. `tick` is called about ten times a second while hashing."""
+    from aibom.sources import refuse_cache_write, resolve_source
+
+    model = resolve_source(model).path
+    refuse_cache_write(signature, "signature")
     request = SignRequest(
         os.path.abspath(model),
         os.path.abspath(signature),
@@ -217,7 +221,11 @@ def _b64(data: bytes) -> str:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write beside the target and rename, so a crash never leaves half a signature."""
+    """Write beside the target and rename, so a crash never leaves half a signature.
+    Never into a Hugging Face cache (huggingface_hub would report it corrupt)."""
+    from aibom.sources import refuse_cache_write
+
+    refuse_cache_write(path)
     directory = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
     try:

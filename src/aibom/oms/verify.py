@@ -102,9 +102,13 @@ def verify_model(
     workers: int | None = None,
     tick: Callable[[HashProgress], None] | None = None,
 ) -> Verification:
-    """Verify `signature` over the model at `model`. Raises InputError for unreadable input;
-    a failed verification is returned (ok is False), with its reasons. `tick` is called about
-    ten times a second while hashing is still under way once the signature has verified."""
+    """Verify `signature` over the model at `model` (a path or an `hf:` reference). Raises
+    InputError for unreadable input; a failed verification is returned (ok is False), with
+    its reasons. `tick` is called about ten times a second while hashing is still under way
+    once the signature has verified."""
+    from aibom.sources import resolve_source
+
+    model = resolve_source(model).path
     request = VerifyRequest.of(
         model,
         signature,
