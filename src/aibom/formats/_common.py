@@ -231,12 +231,14 @@ def load_json(text: str | bytes, source: str) -> Any:
 
 
 def check_depth(data: Any, source: str) -> None:
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        node, depth = stack.pop()
+    """InputError when containers nest deeper than MAX_DEPTH; one level at a time."""
+    level = [data] if isinstance(data, dict | list) else []
+    depth = 1
+    while level:
         if depth > MAX_DEPTH:
             raise InputError(f"{source}: JSON nested deeper than {MAX_DEPTH} levels")
-        if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, dict | list))
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node if isinstance(v, dict | list))
+        below: list[Any] = []
+        for node in level:
+            values = node.values() if isinstance(node, dict) else node
+            below += [v for v in values if isinstance(v, dict | list)]
+        level, depth = below, depth + 1
