@@ -22,7 +22,8 @@ from pathlib import Path
 
 from aibom.errors import InputError, VerificationError
 from aibom.oms.cache import DigestCache
-from aibom.oms.verify import CertificateTrust, KeylessTrust, KeyTrust, Trust, Verification
+from aibom.oms.trust import build_trust
+from aibom.oms.verify import Trust, Verification
 from aibom.oms.verify import verify_model as _verify
 from aibom.sources import resolve_source
 
@@ -103,20 +104,15 @@ def _trust(
     issuer: str | None,
     trust_config: PathLike | None,
 ) -> Trust:
-    chosen = [public_key is not None, bool(chain), identity is not None or issuer is not None]
-    if sum(chosen) != 1:
-        raise InputError("give exactly one of public_key, certificate_chain, identity+issuer")
-    if public_key is not None:
-        return KeyTrust(_read(public_key))
-    if chain:
-        return CertificateTrust(tuple(_read(c) for c in chain))
-    if not identity or not issuer:
-        raise InputError("keyless verification needs both identity and issuer")
-    return KeylessTrust(identity, issuer, Path(trust_config) if trust_config else None)
-
-
-def _read(path: PathLike) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    trust = build_trust(
+        public_key=Path(public_key) if public_key is not None else None,
+        certificate_chain=[Path(c) for c in chain],
+        identity=identity,
+        issuer=issuer,
+        trust_config=Path(trust_config) if trust_config else None,
+    )
+    if trust is None:
+        raise InputError(
+            "choose exactly one of public_key, certificate_chain, or identity with issuer"
+        )
+    return trust

@@ -391,7 +391,8 @@ def test_adopting_keeps_the_upstream_lineage_attestation(tmp_path: Path) -> None
     """The vendor's own lineage.sig survives adoption as upstream-lineage.sig, byte for byte."""
     import shutil
 
-    from aibom.lineage.adopt import UPSTREAM_LINEAGE, adopt
+    from aibom.layout import UPSTREAM_LINEAGE
+    from aibom.lineage.adopt import adopt
     from aibom.lineage.attest import content_root_digest, read_lineage
     from aibom.oms.sign import KeySigner
     from aibom.oms.verify import KeylessTrust

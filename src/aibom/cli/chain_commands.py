@@ -17,7 +17,9 @@ from aibom.cli.options import (
     trust_options,
     with_dirs_option,
 )
+from aibom.layout import LINEAGE_ATTESTATION
 from aibom.lineage import RELATIONS
+from aibom.report import ReportFormat
 
 
 def lineage_options(func: Any) -> Any:
@@ -74,7 +76,7 @@ def attest(
         signer=signer_from(**signing),
         output=Path(signature) if signature else None,
     )
-    out = signature or str(Path(model_dir) / "lineage.sig")
+    out = signature or str(Path(model_dir) / LINEAGE_ATTESTATION)
     named = [p.name for p in lineage.parents] + [d.name for d in lineage.datasets]
     click.echo(f"attested {model_dir} ({relation or 'trained on'}: {', '.join(named)}) -> {out}")
 
@@ -163,7 +165,7 @@ def adopt(
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "sarif"]),
+    type=click.Choice([f.value for f in ReportFormat]),
     default="text",
     show_default=True,
 )
@@ -181,26 +183,16 @@ def verify_chain(
     no_rehash: bool,
 ) -> None:
     """Verify every signature, signer and lineage edge of an AIBOM or a model directory."""
-    from aibom.build import read_document
-    from aibom.chain import verify_chain as run
-    from aibom.discovery import discover
+    from aibom.chain import verify_target
     from aibom.policy import load_policy
-    from aibom.report import to_json, to_sarif, to_text
-    from aibom.sources import is_reference
+    from aibom.report import render_report
 
-    policy = load_policy(Path(policy_path))
-    path = Path(target)
-    if is_reference(target) or path.is_dir():
-        base = Path.cwd()
-        graph = discover(Path(target), with_dirs=tuple(paths(with_dirs)), relative_to=base).graph
-    else:
-        base = path.resolve().parent
-        graph = read_document(path)
-    report = run(graph, policy, base=base, root=Path(root) if root else None, rehash=not no_rehash)
-    if output_format == "json":
-        click.echo(to_json(report), nl=False)
-    elif output_format == "sarif":
-        click.echo(to_sarif(report, source=target), nl=False)
-    else:
-        click.echo(to_text(report), nl=False)
+    report = verify_target(
+        target,
+        load_policy(Path(policy_path)),
+        with_dirs=tuple(paths(with_dirs)),
+        root=Path(root) if root else None,
+        rehash=not no_rehash,
+    )
+    click.echo(render_report(report, ReportFormat(output_format), source=target), nl=False)
     sys.exit(0 if report.ok else 1)

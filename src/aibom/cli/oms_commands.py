@@ -18,8 +18,9 @@ import click
 from aibom.cli import oms_options as o
 from aibom.cli.options import emit_json, format_option, paths, quiet_option, read_file
 from aibom.cli.spelling import FlagFormCommand, MethodGroup, option
+from aibom.layout import MODEL_SIGNATURE
 
-MODEL_SIGNING_SIGNATURE = Path("model.sig")  # model_signing's default, in the working directory
+MODEL_SIGNING_SIGNATURE = Path(MODEL_SIGNATURE)  # model_signing's default, in the working directory
 
 
 def default_signature(model: str) -> Path:

@@ -30,6 +30,7 @@ from aibom.evidence import looks_like_dataset, read_dataset_dir, read_model_dir
 from aibom.graph import (
     CardFacts,
     Component,
+    Derivation,
     Edge,
     FileDigest,
     Kind,
@@ -38,10 +39,10 @@ from aibom.graph import (
     Relation,
     SignatureEvidence,
 )
+from aibom.layout import EVIDENCE_FILES
 from aibom.lineage.attest import Lineage
 from aibom.oms.hashing import manifest_resources, root_digest
 from aibom.oms.model import Serialization
-from aibom.oms.sign import EVIDENCE_FILES
 from aibom.oms.tree import IgnoreSet, ModelTreeError, enumerate_model
 from aibom.sources import (
     DATASET,
@@ -120,7 +121,7 @@ def _add_attested(
     (whether the attestation holds is for verify-chain to decide)."""
     proof = f"{evidence.bundle_path} sha256:{evidence.bundle_sha256}"
     named = (
-        [(references.LINEAGE_RELATIONS[lineage.relation], p) for p in lineage.parents]
+        [(Derivation(lineage.relation).relation, p) for p in lineage.parents]
         if lineage.relation
         else []
     )

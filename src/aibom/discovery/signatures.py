@@ -9,13 +9,10 @@ from pathlib import Path
 from aibom.errors import InputError
 from aibom.evidence._io import resolve_inside
 from aibom.graph import FileDigest, SignatureEvidence
+from aibom.layout import LINEAGE_ATTESTATION, MODEL_SIGNATURE, SIGNATURE_SUFFIXES
 from aibom.lineage.attest import PREDICATE_LINEAGE, Lineage, read_lineage
 from aibom.oms.bundle import ParsedBundle, read_bundle
 from aibom.oms.model import Serialization
-
-MODEL_SIGNATURE = "model.sig"
-LINEAGE_ATTESTATION = "lineage.sig"
-SIGNATURE_SUFFIXES = (".sig", ".sigstore.json", ".sigstore")
 
 
 def inside(directory: Path, name: str, warnings: list[str]) -> Path | None:

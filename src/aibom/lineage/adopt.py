@@ -21,18 +21,23 @@ from pathlib import Path
 from typing import Any
 
 from aibom.errors import InputError, VerificationError
+from aibom.layout import (
+    EVIDENCE_FILES,
+    LINEAGE_ATTESTATION,
+    MODEL_SIGNATURE,
+    UPSTREAM_LINEAGE,
+    UPSTREAM_SIGNATURE,
+)
 from aibom.lineage.attest import Lineage, attest, content_root_digest
 from aibom.oms.bundle import read_bundle
 from aibom.oms.hashing import manifest_resources
 from aibom.oms.model import Serialization
 from aibom.oms.pipeline import HashProgress
-from aibom.oms.sign import EVIDENCE_FILES, Signer, sign_model
+from aibom.oms.sign import Signer, sign_model
 from aibom.oms.tree import IgnoreSet, enumerate_model
 from aibom.oms.verify import Trust, verify_model
 from aibom.scan import SCANNER, SCANNER_VERSION, ScanReport, scan_model
 
-UPSTREAM_SIGNATURE = "upstream.sig"
-UPSTREAM_LINEAGE = "upstream-lineage.sig"
 _HEX64 = re.compile(r"^(?:sha256:)?([0-9a-fA-F]{64})$")
 
 
@@ -66,8 +71,8 @@ def adopt(
     if not upstream.is_dir():
         raise InputError(f"{upstream} is not a model directory")
     # adoption re-signs in place by default; a cache snapshot is never written to
-    refuse_cache_write(signature or upstream / "model.sig", "signature")
-    refuse_cache_write(attestation or upstream / "lineage.sig", "attestation")
+    refuse_cache_write(signature or upstream / MODEL_SIGNATURE, "signature")
+    refuse_cache_write(attestation or upstream / LINEAGE_ATTESTATION, "attestation")
     upstream_facts = _verify_upstream(upstream, upstream_signature, upstream_trust, tick)  # 1
     pin_record = _check_pin(upstream, pin, HashProgress(tick) if tick else None)  # step 2
     scan = scan_model(upstream)  # step 3
@@ -82,9 +87,9 @@ def adopt(
         raise VerificationError(
             f"refusing to adopt {upstream.name}: scan incomplete: {scan.incomplete[0]}"
         )
-    out = signature or upstream / "model.sig"  # step 4
-    if upstream_facts and (upstream / "model.sig").resolve() == out.resolve():
-        os.replace(upstream / "model.sig", upstream / UPSTREAM_SIGNATURE)
+    out = signature or upstream / MODEL_SIGNATURE  # step 4
+    if upstream_facts and (upstream / MODEL_SIGNATURE).resolve() == out.resolve():
+        os.replace(upstream / MODEL_SIGNATURE, upstream / UPSTREAM_SIGNATURE)
     parsed = sign_model(upstream, out, signer, tick=tick)
     record = {
         "source": source or upstream.name,
@@ -92,8 +97,8 @@ def adopt(
         "upstreamSignature": upstream_facts,
         "scan": {"tool": SCANNER, "version": SCANNER_VERSION, **_scan_summary(scan)},
     }
-    if attestation is None and (upstream / "lineage.sig").is_file():
-        os.replace(upstream / "lineage.sig", upstream / UPSTREAM_LINEAGE)  # kept as evidence
+    if attestation is None and (upstream / LINEAGE_ATTESTATION).is_file():
+        os.replace(upstream / LINEAGE_ATTESTATION, upstream / UPSTREAM_LINEAGE)  # kept as evidence
     lineage = attest(
         upstream,
         parents=list(parents),
@@ -113,7 +118,7 @@ def _verify_upstream(
     trust: Trust | None,
     tick: Callable[[HashProgress], None] | None = None,
 ) -> dict[str, Any] | None:
-    bundle = given or upstream / "model.sig"
+    bundle = given or upstream / MODEL_SIGNATURE
     if not bundle.is_file():
         if given is not None:
             raise InputError(f"upstream signature {given} not found")

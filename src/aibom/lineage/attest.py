@@ -15,13 +15,14 @@ from typing import Any
 
 from aibom import __version__
 from aibom.errors import InputError
+from aibom.layout import EVIDENCE_FILES, LINEAGE_ATTESTATION, MODEL_SIGNATURE
 from aibom.lineage import RELATIONS
 from aibom.oms.bundle import SignedStatement, parse_signed_statement, read_raw
 from aibom.oms.hashing import manifest_resources, root_digest
 from aibom.oms.model import STATEMENT_TYPE, Serialization
 from aibom.oms.pipeline import HashProgress
 from aibom.oms.schema import check_against
-from aibom.oms.sign import EVIDENCE_FILES, Signer, sign_payload, write_atomic
+from aibom.oms.sign import Signer, sign_payload, write_atomic
 from aibom.oms.tree import IgnoreSet, enumerate_model
 
 PREDICATE_LINEAGE = "https://aibom.dev/lineage/v1"
@@ -69,7 +70,7 @@ def describe(path: Path, *, use: str | None = None) -> Artifact:
     source = resolve_source(path)  # a path or an hf: reference
     path = source.path
     dir_name = source.name or path.name  # a cache snapshot is named ORG/NAME
-    bundle = path if path.is_file() else path / "model.sig"
+    bundle = path if path.is_file() else path / MODEL_SIGNATURE
     if bundle.is_file():
         parsed = read_bundle(bundle)
         sig = parsed.signature
@@ -139,7 +140,7 @@ def attest(
     from aibom.sources import refuse_cache_write, resolve_source
 
     model = resolve_source(model).path
-    output = output or model / "lineage.sig"
+    output = output or model / LINEAGE_ATTESTATION
     refuse_cache_write(output, "attestation")
     child = describe(model)
     payload = statement(

@@ -282,16 +282,12 @@ class SignWork:
         return self._result
 
 
-# Evidence that lives beside the model is never part of what the model's signature covers,
-# so adding a lineage attestation after signing breaks no verification.
-EVIDENCE_FILES = ("model.sig", "lineage.sig", "upstream.sig", "upstream-lineage.sig")
-
-
 def manifest_for_signing(
     request: SignRequest, progress: HashProgress | None = None
 ) -> tuple[Serialization, tuple[Resource, ...]]:
     """List the model as signing does (evidence files and the signature left out) and hash it."""
     from aibom.errors import InputError
+    from aibom.layout import EVIDENCE_FILES
     from aibom.oms.hashing import HASH_TYPES, manifest_resources
     from aibom.oms.model import Serialization
     from aibom.oms.tree import IgnoreSet, enumerate_model

@@ -21,6 +21,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
 from aibom.errors import InputError
+from aibom.layout import EVIDENCE_FILES
 from aibom.oms import certs, dsse, keys
 from aibom.oms.bundle import MEDIA_TYPES, ParsedBundle, parse_bundle
 from aibom.oms.hashing import root_digest
@@ -33,7 +34,6 @@ from aibom.oms.model import (
     Serialization,
 )
 from aibom.oms.pipeline import (
-    EVIDENCE_FILES,
     HashProgress,
     SignRequest,
     SignWork,
@@ -240,7 +240,6 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 __all__ = [
     "DEFAULT_SHARD_SIZE",
-    "EVIDENCE_FILES",
     "CertificateSigner",
     "KeySigner",
     "KeylessSigner",

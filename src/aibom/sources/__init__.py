@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aibom.errors import InputError
+from aibom.layout import MODEL_SIGNATURE
 from aibom.sources.hub_cache import (
     COMMIT,
     HubRepo,
@@ -26,8 +27,6 @@ from aibom.sources.hub_cache import (
     snapshot_at,
 )
 from aibom.sources.reference import DATASET, MODEL, HubReference, is_reference, parse_reference
-
-MODEL_SIGNATURE = "model.sig"
 
 __all__ = [
     "DATASET",
