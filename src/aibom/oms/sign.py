@@ -21,7 +21,6 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
 from aibom.errors import InputError
-from aibom.layout import EVIDENCE_FILES
 from aibom.oms import certs, dsse, keys
 from aibom.oms.bundle import MEDIA_TYPES, ParsedBundle, parse_bundle
 from aibom.oms.hashing import root_digest
