@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from aibom._internal.jsonio import load_json
 from aibom.errors import InputError
 from aibom.formats import _common as cc
 from aibom.formats import vocabulary as v
@@ -69,7 +70,7 @@ class _Entry:
 
 def import_cyclonedx(text: str | bytes, *, source: str = "AIBOM") -> ProvenanceGraph:
     """Read a CycloneDX JSON BOM into a ProvenanceGraph; InputError on anything malformed."""
-    return read_cyclonedx(cc.load_json(text, source), source)
+    return read_cyclonedx(load_json(text, source), source)
 
 
 def read_cyclonedx(document: Any, source: str) -> ProvenanceGraph:
@@ -151,6 +152,7 @@ def _component(e: _Entry) -> Component:
         local=props.flag(v.P_LOCAL, True),
         location=props.get(v.P_LOCATION),
         warnings=props.all(v.P_WARNING) + warnings,
+        scan=v.decode_scan(props),
     )
 
 
