@@ -54,7 +54,7 @@ def test_bad_signature_wins_over_digests(
     """The model is also tampered: the verdict names the signature, never the digests."""
     model, signature = _signed(tmp_path, keypair)
     flip_byte(model / "f3.bin")
-    result = verify.verify_model(model, signature, _trust(other_keypair))
+    result = verify.check_signed_model(model, signature, _trust(other_keypair))
     assert not result.ok
     assert result.modified == () and "another key" in result.reason()
     assert [t.name for t in threading.enumerate() if t.name.startswith("aibom")] == []
@@ -77,7 +77,7 @@ def test_digests_are_taken_only_after_the_signature_verified(
 
     monkeypatch.setattr(verify, "verify_signature", spy_verify)
     monkeypatch.setattr(pipeline.ModelWork, "result", spy_result)
-    assert verify.verify_model(model, signature, _trust(keypair)).ok
+    assert verify.check_signed_model(model, signature, _trust(keypair)).ok
     assert events == ["signature verified", "digests taken"]
 
 
@@ -111,7 +111,7 @@ def test_untrusted_bundle_cannot_make_unbounded_work(
     monkeypatch.setattr(verify, "verify_signature", late_verify)
     monkeypatch.setattr(hashing, "plan_jobs", lambda *a: planned.append(1) or [])
     monkeypatch.setattr(verify, "plan_jobs", lambda *a: planned.append(1) or [])
-    result = verify.verify_model(model, signature, _trust(keypair))
+    result = verify.check_signed_model(model, signature, _trust(keypair))
     assert not result.ok and "another key" in result.reason()
     assert admitted == [4 << 20] and planned == []
 
@@ -144,11 +144,11 @@ def test_early_start_is_used_for_the_same_request_only(
             "--public-key", str(keypair.public_path)]
     start_verification(argv)
     assert len(started) == 1
-    assert verify.verify_model(model, signature, _trust(keypair)).ok
+    assert verify.check_signed_model(model, signature, _trust(keypair)).ok
     assert len(started) == 1  # the early work was taken
 
     start_verification([*argv, "--ignore-unsigned-files"])  # not what is then asked for
-    assert verify.verify_model(model, signature, _trust(keypair)).ok
+    assert verify.check_signed_model(model, signature, _trust(keypair)).ok
     assert len(started) == 3  # the early work was dropped, a new one made
     assert started[1].progress.cancelled
 

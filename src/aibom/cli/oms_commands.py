@@ -211,7 +211,7 @@ def _run_verify(method: str | None, model: str, **kw: Any) -> None:
     from aibom.cli.signers import make_trust
     from aibom.oms.cache import DigestCache
     from aibom.oms.facts import verification_facts
-    from aibom.oms.verify import verify_model
+    from aibom.oms.verify import check_signed_model
 
     if kw["signature"]:
         sig_path = Path(kw["signature"])
@@ -219,7 +219,7 @@ def _run_verify(method: str | None, model: str, **kw: Any) -> None:
         sig_path = MODEL_SIGNING_SIGNATURE if method else default_signature(model)
     trust = make_trust(method, kw)
     with ProgressLine("verifying", enabled=wanted(kw["quiet"], kw["output_format"])) as line:
-        result = verify_model(
+        result = check_signed_model(
             Path(model),
             sig_path,
             trust,
