@@ -17,7 +17,7 @@ from aibom.lineage.adopt import adopt
 from aibom.lineage.attest import content_root_digest, describe, read_lineage
 from aibom.oms.bundle import read_bundle
 from aibom.oms.sign import sign_model
-from aibom.oms.verify import CertificateTrust, KeyTrust, verify_model, verify_signature
+from aibom.oms.verify import CertificateTrust, KeyTrust, check_signed_model, verify_signature
 
 from .conftest import REPO, VENDOR_IDENTITY, VENDOR_ISSUER, one_line_error
 
@@ -119,10 +119,10 @@ def test_adopt_records_source_pin_upstream_signature_and_scan(
     # the upstream signature is kept, byte for byte, and still verifies
     assert (upstream / "upstream.sig").read_bytes() == original_sig
     community = KeyTrust((good_chain.keys / "community-pub.pem").read_bytes())
-    assert verify_model(upstream, upstream / "upstream.sig", community).ok
+    assert check_signed_model(upstream, upstream / "upstream.sig", community).ok
     # model.sig is now the organisation's, over the same content
     org_trust = CertificateTrust(((good_chain.keys / "acme-root.pem").read_bytes(),))
-    result = verify_model(upstream, upstream / "model.sig", org_trust)
+    result = check_signed_model(upstream, upstream / "model.sig", org_trust)
     assert result.ok, result.reason()
     assert result.signature.root_digest == pin
 

@@ -15,7 +15,6 @@ from oms.helpers import assert_one_line_failure, make_model, run_cli
 
 from .hub import add_revision, blob_name, weights
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "schemas" / "spdx-3.0.1"
 BASE = {
     "README.md": b"---\nlicense: apache-2.0\n---\n# base\n",
     "config.json": b'{"model_type": "llama"}',
@@ -125,13 +124,13 @@ def test_with_names_the_snapshot_instead_of_the_cache(estate: dict[str, Path], t
     assert f"pkg:huggingface/org/base@{old.name}" in purls
 
 
-def test_spdx3_identity_is_schema_valid(estate: dict[str, Path]) -> None:
+def test_spdx3_identity_is_schema_valid(estate: dict[str, Path], spdx_schemas: Path) -> None:
     import jsonschema_rs
 
     run = run_cli("build", "hf:org/ft", "--format", "spdx")
     assert run.code == 0, run.err
     doc = json.loads(run.out)
-    schema = json.loads((SCHEMAS / "spdx-json-schema.json").read_text())
+    schema = json.loads((spdx_schemas / "spdx-json-schema.json").read_text())
     assert list(jsonschema_rs.validator_for(schema).iter_errors(doc)) == []
     packages = {e["name"]: e for e in doc["@graph"] if e.get("name") in ("org/ft", "org/base")}
     assert packages["org/ft"]["software_packageVersion"] == estate["ft"].name

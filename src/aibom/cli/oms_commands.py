@@ -205,14 +205,14 @@ def _run_verify(method: str | None, model: str, **kw: Any) -> None:
     from aibom.cli.signers import make_trust
     from aibom.oms.cache import DigestCache
     from aibom.oms.facts import verification_facts
-    from aibom.oms.verify import verify_model
+    from aibom.oms.verify import check_signed_model
 
     if kw["signature"]:
         sig_path = Path(kw["signature"])
     else:
         sig_path = MODEL_SIGNING_SIGNATURE if method else default_signature(model)
     trust = make_trust(method, kw)
-    result = verify_model(
+    result = check_signed_model(
         Path(model),
         sig_path,
         trust,

@@ -34,7 +34,7 @@ from aibom.oms.hashing import manifest_resources
 from aibom.oms.model import Serialization
 from aibom.oms.sign import Signer, sign_model
 from aibom.oms.tree import IgnoreSet, enumerate_model
-from aibom.oms.verify import Trust, verify_model
+from aibom.oms.verify import Trust, check_signed_model
 from aibom.scan import SCANNER, SCANNER_VERSION, ScanReport, scan_model
 
 MAX_MANIFEST_BYTES = 64 << 20  # a per-file SHA-256 manifest of a very large model
@@ -43,6 +43,8 @@ _HEX64 = re.compile(r"^(?:sha256:)?([0-9a-fA-F]{64})$")
 
 @dataclass(frozen=True)
 class Adoption:
+    """An adopted model: its directory, new root digest, files scanned, and attestation."""
+
     model: Path
     root_digest: str
     scanned_files: int
@@ -63,6 +65,8 @@ def adopt(
     signature: Path | None = None,
     attestation: Path | None = None,
 ) -> Adoption:
+    """Adopt `upstream` in the order the module describes (verify, pin, scan, re-sign,
+    attest); raise VerificationError before anything is written when a step fails."""
     from aibom.sources import refuse_cache_write, resolve_source
 
     upstream = resolve_source(upstream).path  # a path or an hf: reference
@@ -123,7 +127,8 @@ def _verify_upstream(
             f"{upstream.name} carries an upstream signature: give the trust to verify it "
             "(--upstream-public-key, --upstream-certificate-chain or --upstream-identity)"
         )
-    result = verify_model(upstream, bundle, trust, ignore_paths=[upstream / UPSTREAM_SIGNATURE])
+    kept = [upstream / UPSTREAM_SIGNATURE]
+    result = check_signed_model(upstream, bundle, trust, ignore_paths=kept)
     if not result.ok:
         raise VerificationError(f"upstream signature does not verify: {result.reason()}")
     s = read_bundle(bundle).signature

@@ -40,12 +40,16 @@ BUNDLE_MEDIA_TYPE = MEDIA_TYPES[-1]
 
 @dataclass(frozen=True)
 class KeySigner:
+    """An EC private key (PEM, optionally encrypted with `password`)."""
+
     private_key_pem: bytes
     password: bytes | None = None
 
 
 @dataclass(frozen=True)
 class CertificateSigner:
+    """A private key with its signing certificate and the chain to embed (all PEM)."""
+
     private_key_pem: bytes
     signing_certificate_pem: bytes
     chain_pem: tuple[bytes, ...] = ()
@@ -54,6 +58,8 @@ class CertificateSigner:
 
 @dataclass(frozen=True)
 class KeylessSigner:
+    """Sigstore keyless signing with an OIDC identity token (Fulcio, Rekor)."""
+
     identity_token: str
     trust_config: Path | None = None
     staging: bool = False  # Sigstore's staging instance (ignored when trust_config is given)
@@ -69,6 +75,8 @@ class Pkcs11KeySigner:
 
 @dataclass(frozen=True)
 class Pkcs11CertificateSigner:
+    """A token-held private key (`pkcs11:` URI) with its certificate and chain (PEM)."""
+
     uri: str
     signing_certificate_pem: bytes
     chain_pem: tuple[bytes, ...] = ()

@@ -31,16 +31,23 @@ from aibom.oms.tree import SINGLE_FILE_NAME, IgnoreSet, ModelTreeError, enumerat
 
 @dataclass(frozen=True)
 class KeyTrust:
+    """Trust one public key (PEM)."""
+
     public_key_pem: bytes
 
 
 @dataclass(frozen=True)
 class CertificateTrust:
+    """Trust certificates that chain to one of these roots (PEM; intermediates may be
+    given too)."""
+
     roots_pem: tuple[bytes, ...]
 
 
 @dataclass(frozen=True)
 class KeylessTrust:
+    """Trust a Sigstore keyless signature by this identity, issued via this OIDC issuer."""
+
     identity: str
     issuer: str
     trust_config: Path | None = None  # ClientTrustConfig JSON; None = Sigstore production
@@ -64,10 +71,12 @@ class Verification:
 
     @property
     def partial(self) -> bool:
+        """Whether some signed files were left unchecked (`only` selected others)."""
         return bool(self.not_checked)
 
     @property
     def ok(self) -> bool:
+        """Whether the signature verified and every checked file matches."""
         return not (self.failures or self.modified or self.missing or self.extra)
 
     def reason(self) -> str:
@@ -83,7 +92,7 @@ class Verification:
         return "; ".join(parts)
 
 
-def verify_model(
+def check_signed_model(
     model: Path,
     signature: Path,
     trust: Trust,
@@ -96,9 +105,9 @@ def verify_model(
     cache: DigestCache | None = None,
     workers: int | None = None,
 ) -> Verification:
-    """Verify `signature` over the model at `model` (a path or an `hf:` reference). Raises
-    InputError for unreadable input; a failed verification is returned (ok is False), with
-    its reasons."""
+    """Check `signature` over the model at `model` (a path or an `hf:` reference) and return
+    the verdict: a failed verification is returned (ok is False) with its reasons, never
+    raised; unreadable input raises InputError. `aibom.verify_model` is the raising form."""
     from aibom.sources import resolve_source
 
     model = resolve_source(model).path
