@@ -51,9 +51,9 @@ def count_hashed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     hashed: list[str] = []
     real = hashing._hash_job
 
-    def spy(job, factory):  # type: ignore[no-untyped-def]
+    def spy(job, factory, *rest):  # type: ignore[no-untyped-def]
         hashed.append(job.name)
-        return real(job, factory)
+        return real(job, factory, *rest)
 
     monkeypatch.setattr(hashing, "_hash_job", spy)
     return hashed

@@ -415,3 +415,18 @@ def test_adopting_keeps_the_upstream_lineage_attestation(tmp_path: Path) -> None
     assert (base / UPSTREAM_LINEAGE).read_bytes() == vendor_lineage
     assert read_lineage(base / "lineage.sig").adoption is not None
     assert (base / "upstream.sig").is_file()
+
+
+def test_adopt_reports_hashing_progress(unsigned_upstream, good_chain):
+    """Each step that hashes the model (the pin, the new signature) reports to `tick`."""
+    seen = []
+    adopt(
+        unsigned_upstream,
+        pin=content_root_digest(unsigned_upstream),
+        signer=good_chain.keys.key_signer(),
+        tick=lambda p: seen.append((id(p), p.files, p.total_files)),
+    )
+    counters = list(dict.fromkeys(i for i, _, _ in seen))
+    assert len(counters) == 2  # the pin's hashing, then the signing's
+    last = {i: (files, total) for i, files, total in seen}
+    assert all(files == total > 0 for files, total in last.values())
