@@ -221,7 +221,7 @@ class ProvenanceGraph:
 
     def __init__(self) -> None:
         """An empty graph."""
-        self._g: nx.MultiDiGraph = nx.MultiDiGraph()
+        self._g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
 
     def add_component(self, component: Component) -> None:
         """Add a component; its ref must be new."""

@@ -234,7 +234,8 @@ def _svg(graph: ProvenanceGraph, boxes: dict[str, _Box], ids: dict[str, str]) ->
 
 
 def _facts(graph: ProvenanceGraph, c: Component) -> list[list[str]]:
-    facts = [["ref", c.ref], ["kind", c.kind.value], ["role", graph.role(c.ref).value],
+    facts: list[list[str | None]] = [
+             ["ref", c.ref], ["kind", c.kind.value], ["role", graph.role(c.ref).value],
              ["name", c.name], ["version", c.version], ["license", c.license],
              ["purl", c.purl], ["root digest", c.root_digest],
              ["present", "yes" if c.local else "no (only named by another component)"]]
@@ -246,7 +247,7 @@ def _facts(graph: ProvenanceGraph, c: Component) -> list[list[str]]:
     facts += [["derives from", f"{e.relation.value} {e.parent} ({e.level.value})"]
               for e in graph.parents(c.ref)]
     facts += [["used by", f"{e.child} ({e.relation.value})"] for e in graph.children(c.ref)]
-    return [[k, _clean(v, 2000)] for k, v in facts if v]
+    return [[str(k), _clean(v, 2000)] for k, v in facts if v]
 
 
 _STYLE = """

@@ -25,7 +25,7 @@ MAX_DEPTH = 64
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class YamlLoader(_Base):  # type: ignore[misc, valid-type]
+class YamlLoader(_Base):  # type: ignore[misc]
     """Safe loader (no python/* tags) whose booleans follow YAML 1.2."""
 
 
@@ -58,7 +58,7 @@ def _tree_problem(text: str) -> str | None:
         if isinstance(event, AliasEvent):
             if event.anchor in open_anchors:
                 return "an alias refers to the collection that contains it"
-            size = sizes.get(event.anchor, 1)
+            size = sizes.get(event.anchor or "", 1)
         elif isinstance(event, ScalarEvent):
             size = 1
             if event.anchor:

@@ -232,8 +232,8 @@ def _run_verify(method: str | None, model: str, **kw: Any) -> None:
             tick=line.tick if line.enabled else None,
         )
     if kw.get("log_fingerprints"):
-        for line in _fingerprints(sig_path):
-            click.echo(line, err=True)
+        for fingerprint_line in _fingerprints(sig_path):
+            click.echo(fingerprint_line, err=True)
     if kw["output_format"] == "json":
         emit_json(verification_facts(result, model, str(sig_path)))
     elif not result.ok:

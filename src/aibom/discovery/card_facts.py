@@ -35,11 +35,11 @@ def model_facts(ev: ModelEvidence) -> CardFacts:
             for dtype, count in header.dtypes.items():
                 dtypes[dtype] = dtypes.get(dtype, 0) + count
         props["safetensors:dtypes"] = ", ".join(f"{d}={n}" for d, n in sorted(dtypes.items()))
-    for header in ev.gguf:
-        if header.architecture:
-            props["gguf:architecture"] = header.architecture
-        if header.context_length:
-            props["gguf:context_length"] = str(header.context_length)
+    for gguf in ev.gguf:
+        if gguf.architecture:
+            props["gguf:architecture"] = gguf.architecture
+        if gguf.context_length:
+            props["gguf:context_length"] = str(gguf.context_length)
     if card is not None and card.license_name:
         props["hf:card:license_name"] = card.license_name
     return CardFacts(

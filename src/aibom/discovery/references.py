@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aibom.evidence import ModelEvidence
@@ -40,16 +41,16 @@ def declared(ev: ModelEvidence) -> list[Reference]:
                     adapter.revision,
                 )
             )
-    for header in ev.gguf:
-        for base in header.base_models:
-            target = _gguf_base_name(base.organization, base.name, base.repo_url)
-            if target and not any(r.target == target for r in refs):
+    for gguf in ev.gguf:
+        for gguf_base in gguf.base_models:
+            named = _gguf_base_name(gguf_base.organization, gguf_base.name, gguf_base.repo_url)
+            if named and not any(r.target == named for r in refs):
                 refs.append(
                     Reference(
                         Relation.QUANTIZED_FROM,
-                        target,
+                        named,
                         Kind.MODEL,
-                        f"{header.name}: general.base_model",
+                        f"{gguf.name}: general.base_model",
                     )
                 )
     if card is not None:
@@ -108,10 +109,11 @@ def resolve(
     if not by_name:
         return _external(graph, reference)
     wanted = reference.target.lower()
-    for match in (
+    matchers: tuple[Callable[[Component], bool], ...] = (
         lambda c: c.name.lower() == wanted,
         lambda c: c.local and c.name.rsplit("/", 1)[-1].lower() == wanted.rsplit("/", 1)[-1],
-    ):
+    )
+    for match in matchers:
         found = [c for c in candidates if match(c)]
         if len(found) > 1 and reference.revision:  # two revisions of one repository
             found = [c for c in found if _is_revision(c, reference.revision)]

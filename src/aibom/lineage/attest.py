@@ -169,8 +169,7 @@ def parse_lineage(raw: bytes, *, source: str = "attestation") -> Lineage:
     subject = st.get("subject")
     if not isinstance(subject, list) or len(subject) != 1 or not isinstance(subject[0], dict):
         raise InputError(f"{source}: a lineage attestation has exactly one subject")
-    predicate = st.get("predicate")
-    _check_predicate(predicate, source)
+    predicate = _check_predicate(st.get("predicate"), source)
     digest = (d if isinstance(d := subject[0].get("digest"), dict) else {}).get("sha256")
     if not isinstance(digest, str) or len(digest) != 64:
         raise InputError(f"{source}: subject lacks a sha256 root digest")
@@ -195,5 +194,9 @@ def _artifact(node: dict[str, Any]) -> Artifact:
     )
 
 
-def _check_predicate(predicate: Any, source: str) -> None:
+def _check_predicate(predicate: Any, source: str) -> dict[str, Any]:
+    """The predicate, once it matches the lineage schema (an object, by the schema)."""
     check_against("lineage.schema.json", predicate, source, "lineage predicate")
+    if not isinstance(predicate, dict):  # the schema says object; never index anything else
+        raise InputError(f"{source}: the lineage predicate is not an object")
+    return predicate

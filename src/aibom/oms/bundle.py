@@ -305,7 +305,7 @@ def _normalize_shard_algorithms(statement: dict[str, Any], notes: list[str]) -> 
         return statement
     ser = predicate.get("serialization")
     size = ser.get("shard_size") if isinstance(ser, dict) else None
-    if isinstance(size, float) and size.is_integer() and size > 0:
+    if isinstance(ser, dict) and isinstance(size, float) and size.is_integer() and size > 0:
         size = int(size)
         ser = {**ser, "shard_size": size}
         predicate = {**predicate, "serialization": ser}

@@ -202,7 +202,8 @@ def _may_issue_in_path(
     cert: x509.Certificate, leaf: x509.Certificate, pool: Sequence[x509.Certificate]
 ) -> bool:
     """Whether `cert` names-chains up from the leaf (the candidates cryptography tried)."""
-    wanted, seen = {leaf.issuer}, set()
+    wanted: set[x509.Name] = {leaf.issuer}
+    seen: set[x509.Name] = set()
     while wanted - seen:
         name = (wanted - seen).pop()
         seen.add(name)

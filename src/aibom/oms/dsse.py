@@ -39,6 +39,14 @@ def require_ec(key: object, what: str) -> None:
         raise InputError(f"{what} uses curve {key.curve.name}, not P-256, P-384 or P-521")
 
 
+def ec_public_key(key: object, what: str) -> ec.EllipticCurvePublicKey:
+    """`key` as an OMS verification key: an EC public key on P-256, P-384 or P-521."""
+    require_ec(key, what)
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        raise InputError(f"{what} is not a public key")
+    return key
+
+
 def sign(key: ec.EllipticCurvePrivateKey, payload: bytes) -> bytes:
     return key.sign(pae(INTOTO_PAYLOAD_TYPE, payload), ec.ECDSA(curve_hash(key)))
 

@@ -153,4 +153,5 @@ def sign_keyless(
             bundle = signer.sign_dsse(Statement(payload))
     except SigstoreError as exc:
         raise VerificationError(f"Sigstore signing failed: {_first_line(exc)}") from None
-    return json.loads(bundle.to_json())
+    signed: dict[str, Any] = json.loads(bundle.to_json())
+    return signed

@@ -30,6 +30,8 @@ from aibom.oms.tree import SINGLE_FILE_NAME, IgnoreSet, ModelTreeError, enumerat
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from cryptography.hazmat.primitives.asymmetric import ec
+
     from aibom.oms.bundle import SignedStatement
     from aibom.oms.cache import DigestCache
 
@@ -187,7 +189,7 @@ def verify_signature(parsed: SignedStatement, trust: Trust, *, allow_v02: bool =
         raise VerificationError("bad signature: the DSSE envelope was not signed by this key")
 
 
-def _load_public_key(pem: bytes) -> object:
+def _load_public_key(pem: bytes) -> ec.EllipticCurvePublicKey:
     from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives import serialization
 
@@ -197,8 +199,7 @@ def _load_public_key(pem: bytes) -> object:
         key = serialization.load_pem_public_key(pem)
     except (ValueError, TypeError, UnsupportedAlgorithm):
         raise InputError("public key is not a valid PEM public key") from None
-    dsse.require_ec(key, "public key")
-    return key
+    return dsse.ec_public_key(key, "public key")
 
 
 def _check_key_hint(parsed: SignedStatement, key: object) -> None:
@@ -217,7 +218,9 @@ def _check_key_hint(parsed: SignedStatement, key: object) -> None:
             raise VerificationError("signature was made with another key (embedded key differs)")
 
 
-def _verified_leaf_key(parsed: SignedStatement, trust: CertificateTrust) -> object:
+def _verified_leaf_key(
+    parsed: SignedStatement, trust: CertificateTrust
+) -> ec.EllipticCurvePublicKey:
     from aibom.oms import certs, dsse
 
     roots = []
@@ -227,9 +230,7 @@ def _verified_leaf_key(parsed: SignedStatement, trust: CertificateTrust) -> obje
         raise InputError("no trusted certificates given")
     chain = [certs.load_der(d, "bundle certificate") for d in parsed.certificates]
     certs.validate_chain(chain[0], chain[1:], roots)
-    key = chain[0].public_key()
-    dsse.require_ec(key, "signing certificate key")
-    return key
+    return dsse.ec_public_key(chain[0].public_key(), "signing certificate key")
 
 
 def check_model(

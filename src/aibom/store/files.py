@@ -124,16 +124,16 @@ def _submit(store: Store, chunk: Sequence[Path], pool: ProcessPoolExecutor | Non
     with store.reading() as conn:
         known = known_digests(conn, (d for _, raw, d in read if raw is not None))
     out: list[tuple[str, Future[Plan | str] | Plan | str]] = []
-    for source, raw, digest in read:
-        if raw is None:
+    for source, data, digest in read:
+        if data is None:
             out.append((source, digest))  # the error, reported in order when collected
         elif digest in known:
             report.skipped += 1
         elif pool is None:
-            out.append((source, _plan_or_error(raw, source, digest)))
+            out.append((source, _plan_or_error(data, source, digest)))
         else:
-            _preload(raw)
-            out.append((source, pool.submit(_plan_or_error, raw, source, digest)))
+            _preload(data)
+            out.append((source, pool.submit(_plan_or_error, data, source, digest)))
     return out
 
 

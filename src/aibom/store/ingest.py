@@ -243,7 +243,7 @@ def _merge(plans: Sequence[Plan]) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def _component_ids(conn: Connection, keys: Iterable[str]) -> dict[str, int]:
-    wanted, found = sorted(set(keys)), {}
+    wanted, found = sorted(set(keys)), dict[str, int]()
     c = schema.components.c
     for start in range(0, len(wanted), 500):
         chunk = wanted[start:start + 500]
@@ -258,11 +258,11 @@ def _write(conn: Connection, name: str, rows: list[tuple[Any, ...]]) -> None:
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = (f"INSERT INTO {name} ({', '.join(spec.columns)}) "
            f"VALUES ({', '.join([mark] * len(spec.columns))}) {spec.conflict}")
-    conn.exec_driver_sql(sql, rows)  # type: ignore[arg-type]
+    conn.exec_driver_sql(sql, rows)
 
 
 def known_digests(conn: Connection, digests: Iterable[str]) -> set[str]:
-    wanted, found = sorted(set(digests)), set()
+    wanted, found = sorted(set(digests)), set[str]()
     col = schema.documents.c.digest
     for start in range(0, len(wanted), 500):
         found.update(conn.execute(select(col).where(col.in_(wanted[start:start + 500])))

@@ -38,7 +38,7 @@ from aibom.graph import (
     Relation,
     SignatureEvidence,
 )
-from aibom.oms.model import Serialization, SignerFacts
+from aibom.oms.model import Serialization, SignerFacts, SigningMethod
 from aibom.store import Store
 
 MAX_DEPTH = 64  # generations followed from a cause
@@ -264,7 +264,7 @@ def _hits(rows: list[Any]) -> tuple[Hit, ...]:
             up = paths[hop]
             path, keys, relations = (ref, *up[0]), (key, *up[1]), (relation, *up[2])
         paths[i] = path, keys, relations
-        hits.append(Hit(key, ref, *facts, int(depth), path, keys, relations))
+        hits.append(Hit._make((key, ref, *facts, int(depth), path, keys, relations)))
     return tuple(hits)
 
 
@@ -369,7 +369,7 @@ def _load_graph(conn: Connection, keys: list[int] | None) -> ProvenanceGraph:
 
 
 def _signature(r: Any) -> SignatureEvidence:
-    method = r.method if r.method in ("key", "certificate", "sigstore") else "key"
+    method: SigningMethod = r.method if r.method in ("key", "certificate", "sigstore") else "key"
     return SignatureEvidence(
         bundle_path="", bundle_sha256=r.bundle_sha256, predicate_type=r.predicate_type,
         root_digest=r.root_digest, serialization=Serialization(),
