@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
-import os
 import socket
 from pathlib import Path
 
 import pytest
 from sigstore_instance.fixtures import private_sigstore  # noqa: F401
-
-REPO = Path(__file__).resolve().parents[1]
-# CI clones the project with shared/ beside it; locally it is ../shared as well.
-SHARED = Path(os.environ.get("AIBOM_SHARED", REPO.parent / "shared"))
-VECTORS = SHARED / "vectors"
-
-
-def shared_path(*parts: str) -> Path:
-    path = VECTORS.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"shared test data not found at {path} (set AIBOM_SHARED)")
-    return path
+from support.shared import SHARED, VECTORS, shared_path  # noqa: F401  (the one way to ../shared)
 
 
 @pytest.fixture(scope="session")

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support.shared import VECTORS
 
 from aibom.evidence import (
     looks_like_dataset,
@@ -32,9 +32,7 @@ from aibom.evidence import (
     read_tokenizer_config,
 )
 
-# parents[3] is the folder holding the repository; CI clones it with shared/ beside it.
-SHARED = Path(os.environ.get("AIBOM_SHARED", Path(__file__).resolve().parents[3] / "shared"))
-CORPUS = SHARED / "vectors" / "hf-metadata"
+CORPUS = VECTORS / "hf-metadata"  # collected at import time, so not through shared_path
 
 pytestmark = pytest.mark.skipif(
     not CORPUS.is_dir(), reason=f"real-world corpus not found at {CORPUS} (shared/ beside the repo)"

@@ -8,8 +8,8 @@ import socket
 from pathlib import Path
 
 import pytest
-from oms import pki
-from oms.helpers import small_model
+from support import pki
+from support.models import small_model
 
 from aibom.oms import sign as signing
 

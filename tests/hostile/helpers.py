@@ -24,7 +24,7 @@ import rfc8785
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from oms.helpers import Run, run_cli
+from support.cli import Run, run_cli
 
 from aibom.oms import dsse
 from aibom.oms.model import INTOTO_PAYLOAD_TYPE
@@ -270,26 +270,6 @@ def spying(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenSpy]:
 
 
 # -- outcomes -----------------------------------------------------------------------------
-
-
-def clean_outcome(run: Run, codes: tuple[int, ...] = (0, 1, 2)) -> None:
-    """An orderly end: a documented exit code, no traceback, no internal error."""
-    assert run.code in codes, (run.code, run.out[-500:], run.err[-500:])
-    assert "Traceback" not in run.err and "Traceback" not in run.out
-    assert "internal error" not in run.err, run.err
-
-
-def one_line(run: Run, codes: tuple[int, ...], *needles: str) -> str:
-    """Failed with one of `codes`, exactly one stderr line naming every needle, and the
-    word 'verified' nowhere on stdout."""
-    clean_outcome(run, codes)
-    assert run.code != 0
-    lines = run.err.splitlines()
-    assert len(lines) == 1, run.err
-    for needle in needles:
-        assert needle in lines[0], f"{needle!r} not in {lines[0]!r}"
-    assert not run.out.startswith("verified"), run.out
-    return lines[0]
 
 
 def verify_key(model: Path, public_key: Path, *extra: object) -> Run:

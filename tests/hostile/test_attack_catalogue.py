@@ -34,8 +34,11 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID
-from oms import pki
-from oms.helpers import make_model, run_cli, small_model
+from support import pki
+from support.cli import assert_clean_outcome as clean_outcome
+from support.cli import assert_one_line_failure as one_line
+from support.cli import run_cli
+from support.models import make_model, small_model
 
 from aibom.errors import AibomError, InputError, VerificationError
 from aibom.lineage.attest import Artifact, parse_lineage, read_lineage, statement
@@ -49,13 +52,11 @@ from .helpers import (
     VENDOR_IDENTITY,
     VENDOR_ISSUER,
     b64,
-    clean_outcome,
     forge_keyless,
     key_bundle,
     keyless_args,
     load_key,
     oms_statement,
-    one_line,
     payload_bytes,
     read_doc,
     resign_checkpoint,

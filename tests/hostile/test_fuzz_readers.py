@@ -23,7 +23,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from oms.helpers import small_model
+from support.models import small_model
 
 from aibom.errors import AibomError, VerificationError
 from aibom.evidence import (
@@ -303,7 +303,7 @@ def test_cli_verify_with_a_mutated_bundle(cli_model: Path, keypair, tmp_path: Pa
                                           data: st.DataObject) -> None:
     """The same through `aibom verify`: exit 1 or 2, one line on stderr, never 'verified',
     never an internal error."""
-    from oms.helpers import run_cli
+    from support.cli import run_cli
 
     good = read_doc(cli_model / "model.sig")
     if data.draw(st.booleans()):

@@ -17,186 +17,23 @@ Every test that mutates the chain works on a copy (the `chain` fixture).
 
 from __future__ import annotations
 
-import importlib.util
-import json
-import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from aibom.lineage.adopt import adopt
-from aibom.lineage.attest import attest, content_root_digest
-from aibom.oms.sign import CertificateSigner, KeylessSigner, KeySigner, sign_model
-from aibom.oms.verify import KeyTrust
-
-REPO = Path(__file__).resolve().parents[2]
-VENDOR_IDENTITY = "release@vendor.example"
-VENDOR_ISSUER = "https://accounts.vendor.example"
-ORG = "aibom-samples"
-
-# Component refs as discovery names them (a directory takes the id another card declares).
-BASE = f"model:{ORG}/tiny-base"
-CHAT = f"model:{ORG}/tiny-chat"
-LORA = "adapter:tiny-chat-lora"
-Q8 = "model:tiny-chat-q8"
-INSTRUCT = f"dataset:{ORG}/tiny-instruct"
-CORPUS = f"dataset:{ORG}/tiny-corpus"
-
-MODEL_DIRS = (
-    "models/tiny-base",
-    "models/tiny-chat",
-    "models/tiny-chat-lora",
-    "models/tiny-chat-q8",
+from support.chains import (
+    TARGET,
+    WITH,
+    Chain,
+    ChainRun,
+    KeySet,
+    Vendor,
+    build_chain,
+    load_make_samples,
+    write_policy,
 )
-DATASET_DIRS = ("datasets/tiny-instruct", "datasets/tiny-corpus")
-TARGET = "models/tiny-chat-q8"
-WITH = (*MODEL_DIRS[:3], *DATASET_DIRS)
-
-
-def load_make_samples() -> Any:
-    """samples/make_samples.py as a private module (its content generators are reused)."""
-    spec = importlib.util.spec_from_file_location(
-        "_lineage_make_samples", REPO / "samples" / "make_samples.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@dataclass(frozen=True)
-class KeySet:
-    """One organisation's demo keys (make_samples.make_keys layout)."""
-
-    folder: Path
-
-    def __truediv__(self, name: str) -> Path:
-        return self.folder / name
-
-    def key_signer(self) -> KeySigner:
-        return KeySigner((self.folder / "acme-key.pem").read_bytes())
-
-    def cert_signer(self) -> CertificateSigner:
-        return CertificateSigner(
-            (self.folder / "acme-leaf-key.pem").read_bytes(),
-            (self.folder / "acme-leaf.pem").read_bytes(),
-            ((self.folder / "acme-intermediate.pem").read_bytes(),),
-        )
-
-    def community_signer(self) -> KeySigner:
-        return KeySigner((self.folder / "community-key.pem").read_bytes())
-
-
-@dataclass(frozen=True)
-class Vendor:
-    """Signs keyless through the private Sigstore instance."""
-
-    instance: Any
-    trust_config: Path
-
-    def signer(self, identity: str = VENDOR_IDENTITY, issuer: str = VENDOR_ISSUER) -> KeylessSigner:
-        return KeylessSigner(self.instance.identity_token(identity, issuer), self.trust_config)
-
-
-@dataclass(frozen=True)
-class Chain:
-    root: Path  # models/, datasets/, keys/ (policy files are written here by the tests)
-    keys: KeySet  # the organisation's (and the community's) keys, trusted by the policy
-    rogue: KeySet  # another organisation's keys: same layout, trusted by nobody
-    vendor: Vendor
-    alt_base: Path  # another tiny-base, correctly signed by the vendor, different weights
-
-    def __truediv__(self, name: str) -> Path:
-        return self.root / name
-
-    def copy(self, where: Path) -> Chain:
-        shutil.copytree(self.root, where, symlinks=True)
-        return Chain(where, KeySet(where / "keys"), self.rogue, self.vendor, self.alt_base)
-
-
-def policy_yaml(
-    *,
-    signatures: str = "all",
-    lineage: str = "attested",
-    scan: str = "clean",
-    keys: str = "keys",
-    extra_rules: str = "",
-) -> str:
-    """The sample policy (paths relative to the policy file), with its require block."""
-    return f"""\
-version: 1
-publishers:
-  - name: vendor
-    identity: {VENDOR_IDENTITY}
-    issuer: {VENDOR_ISSUER}
-    trust_config: {keys}/vendor-trust-config.json
-  - name: acme-ml
-    certificate_chain: [{keys}/acme-root.pem]
-  - name: acme-ml-key
-    public_key: {keys}/acme-pub.pem
-rules:
-{extra_rules}  - match: "{ORG}/tiny-base"
-    publishers: [vendor]
-  - match: "{ORG}/tiny-corpus"
-    publishers: [vendor]
-  - match: "*"
-    publishers: [acme-ml, acme-ml-key]
-require:
-  signatures: {signatures}
-  lineage: {lineage}
-  scan: {scan}
-"""
-
-
-def write_policy(
-    folder: Path, text: str | None = None, name: str = "policy.yaml", **kw: Any
-) -> Path:
-    path = folder / name
-    path.write_text(text if text is not None else policy_yaml(**kw), encoding="utf-8")
-    return path
-
-
-# -- building the chain --------------------------------------------------------------------
-
-
-def _build(root: Path, alt_root: Path, vendor: Vendor, ms: Any) -> None:
-    ms.MODELS, ms.DATASETS, ms.KEYS = root / "models", root / "datasets", root / "keys"
-    ms.write_family()
-    ms.make_keys()
-    shutil.copy(vendor.trust_config, root / "keys" / "vendor-trust-config.json")
-    keys = KeySet(root / "keys")
-    models, datasets = root / "models", root / "datasets"
-    base, chat = models / "tiny-base", models / "tiny-chat"
-    corpus, instruct = datasets / "tiny-corpus", datasets / "tiny-instruct"
-
-    # Another base, same vendor identity, other weights: a correctly signed impostor.
-    alt = alt_root / "tiny-base"
-    shutil.copytree(base, alt)
-    (alt / "model.safetensors").write_bytes(ms.safetensors(ms.WEIGHTS, seed=9))
-
-    sign_model(corpus, corpus / "model.sig", vendor.signer())
-    for model in (base, alt):
-        sign_model(model, model / "model.sig", vendor.signer())
-        attest(model, parents=[], relation=None, datasets=[corpus], signer=vendor.signer())
-
-    sign_model(instruct, instruct / "model.sig", keys.key_signer())
-    sign_model(chat, chat / "model.sig", keys.community_signer())
-    adopt(
-        chat,
-        pin=content_root_digest(chat),
-        signer=keys.cert_signer(),
-        source=f"https://huggingface.co/{ORG}/tiny-chat",
-        upstream_trust=KeyTrust((keys / "community-pub.pem").read_bytes()),
-        parents=[base],
-        relation="finetune",
-        datasets=[instruct],
-    )
-    for name, relation in (("tiny-chat-lora", "adapter"), ("tiny-chat-q8", "quantized")):
-        sign_model(models / name, models / name / "model.sig", keys.key_signer())
-        attest(models / name, parents=[chat], relation=relation, signer=keys.key_signer())
+from support.cli import Run, run_cli
 
 
 @pytest.fixture(scope="session")
@@ -213,7 +50,7 @@ def good_chain(
     alt_root = tmp_path_factory.mktemp("alt-base")
     rogue = tmp_path_factory.mktemp("rogue-keys")
     vendor = Vendor(private_sigstore, Path(private_sigstore.trust_config_path))
-    _build(root, alt_root, vendor, make_samples)
+    build_chain(root, alt_root, vendor, make_samples)
     make_samples.KEYS = rogue  # the same generator again: another organisation's PKI
     make_samples.make_keys()
     return Chain(root, KeySet(root / "keys"), KeySet(rogue), vendor, alt_root / "tiny-base")
@@ -228,65 +65,17 @@ def chain(good_chain: Chain, tmp_path: Path) -> Chain:
 # -- running the command line in process ---------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Run:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
-@dataclass(frozen=True)
-class ChainRun:
-    """`aibom verify-chain --format json`, parsed."""
-
-    code: int
-    checks: list[dict[str, Any]]
-    err: str
-    verified: bool
-
-    def check(self, subject: str, relation: str | None = None) -> dict[str, Any]:
-        """The one check about `subject` (an edge's reason starts with its relation)."""
-        found = [
-            c
-            for c in self.checks
-            if c["subject"] == subject
-            and (relation is None or c["reason"].startswith(f"{relation}:"))
-        ]
-        assert len(found) == 1, f"{subject!r} {relation or ''}: {self.summary()}"
-        return found[0]
-
-    def failures(self) -> list[dict[str, Any]]:
-        return [c for c in self.checks if c["status"] == "failed"]
-
-    def failed(self, subject: str, relation: str | None = None) -> dict[str, Any]:
-        check = self.check(subject, relation)
-        assert check["status"] == "failed", check
-        return check
-
-    def summary(self) -> str:
-        return "\n".join(f"{c['status']:<13} {c['subject']}: {c['reason']}" for c in self.checks)
-
-
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Run]:
-    """Run `aibom ARGS...` in this process (from `cwd` when given): exit code, out, err."""
-    from aibom.cli import main
+def cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Run]:
+    """Run `aibom ARGS...` in this process (from `cwd` when given, which stays the working
+    directory afterwards): exit code, out, err."""
 
     def run(*args: object, cwd: Path | None = None) -> Run:
         if cwd is not None:
             monkeypatch.chdir(cwd)
-        capsys.readouterr()
-        try:
-            main([str(a) for a in args])
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
-        captured = capsys.readouterr()
-        assert "Traceback" not in captured.err
-        return Run(code, captured.out, captured.err)
+        result = run_cli(*args)
+        assert "Traceback" not in result.err
+        return result
 
     return run
 
@@ -325,15 +114,3 @@ def _private_digest_cache(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AIBOM_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "aibom-cache"))
-
-
-
-
-def one_line_error(run: Run, code: int = 2) -> str:
-    """The run failed with `code` and one line on stderr, no traceback; returns that line."""
-    assert run.code == code, (run.code, run.out, run.err)
-    lines = run.err.strip().splitlines()
-    assert len(lines) == 1, run.err
-    assert lines[0].startswith("aibom: "), run.err
-    assert "Traceback" not in run.err
-    return lines[0]

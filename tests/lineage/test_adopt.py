@@ -12,14 +12,14 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from support.chains import REPO, VENDOR_IDENTITY, VENDOR_ISSUER
+from support.cli import assert_one_line_failure as one_line_error
 
 from aibom.lineage.adopt import adopt
 from aibom.lineage.attest import content_root_digest, describe, read_lineage
 from aibom.oms.bundle import read_bundle
 from aibom.oms.sign import sign_model
 from aibom.oms.verify import CertificateTrust, KeyTrust, check_signed_model, verify_signature
-
-from .conftest import REPO, VENDOR_IDENTITY, VENDOR_ISSUER, one_line_error
 
 SCHEMA = json.loads((REPO / "schemas" / "lineage.schema.json").read_text())
 SOURCE = "https://huggingface.co/community/tiny-chat"

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from support.chains import REPO, VENDOR_IDENTITY, VENDOR_ISSUER
+from support.cli import assert_one_line_failure as one_line_error
 
 from aibom.errors import InputError, VerificationError
 from aibom.lineage.attest import (
@@ -26,8 +28,6 @@ from aibom.lineage.attest import (
 from aibom.oms.model import STATEMENT_TYPE
 from aibom.oms.sign import sign_model
 from aibom.oms.verify import CertificateTrust, KeylessTrust, KeyTrust, verify_signature
-
-from .conftest import REPO, VENDOR_IDENTITY, VENDOR_ISSUER, one_line_error
 
 SCHEMA = json.loads((REPO / "schemas" / "lineage.schema.json").read_text())
 

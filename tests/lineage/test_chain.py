@@ -16,11 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from aibom.lineage.attest import Artifact, attest, describe, read_lineage, statement
-from aibom.oms.sign import sign_model, sign_payload
-
-from .conftest import (
+from support.chains import (
     BASE,
     CHAT,
     CORPUS,
@@ -31,9 +27,12 @@ from .conftest import (
     TARGET,
     WITH,
     Chain,
-    one_line_error,
     write_policy,
 )
+from support.cli import assert_one_line_failure as one_line_error
+
+from aibom.lineage.attest import Artifact, attest, describe, read_lineage, statement
+from aibom.oms.sign import sign_model, sign_payload
 
 NODES = {
     BASE: "vendor",

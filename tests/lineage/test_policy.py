@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
+from support.chains import CHAT, CORPUS, LORA, ORG, Q8, TARGET, policy_yaml, write_policy
+from support.cli import assert_one_line_failure as one_line_error
 
 from aibom.errors import InputError
 from aibom.oms.verify import CertificateTrust, KeylessTrust, KeyTrust
 from aibom.policy import load_policy
-
-from .conftest import CHAT, CORPUS, LORA, ORG, Q8, TARGET, one_line_error, policy_yaml, write_policy
 
 # -- loading -----------------------------------------------------------------------------------
 

@@ -7,25 +7,19 @@ from pathlib import Path
 
 import pytest
 from sigstore_instance import start_private_sigstore
+from support.cli import run_cli
 
 from .helpers import POLICY, Run, World
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
+def cli() -> Callable[..., Run]:
     """Run `aibom ARGS...` in this process: exit code, out, err."""
-    from aibom.cli import main
 
     def run(*args: object) -> Run:
-        capsys.readouterr()
-        try:
-            main([str(a) for a in args])
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 2
-        captured = capsys.readouterr()
-        assert "Traceback" not in captured.err
-        return Run(code, captured.out, captured.err)
+        result = run_cli(*args)
+        assert "Traceback" not in result.err
+        return Run(result.code, result.out, result.err)
 
     return run
 

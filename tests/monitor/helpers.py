@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sigstore_instance import PrivateSigstore
+from support.cli import Run as CliRun
 
 ALICE = "alice@acme.example"  # our release identity
 BOB = "bob@vendor.example"  # the vendor's
@@ -17,14 +18,9 @@ MALLORY = "mallory@evil.example"
 ISSUER = "https://issuer.acme.example"
 
 
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
+@dataclass(frozen=True)
+class Run(CliRun):
+    """A CLI run of the monitor, with its findings at hand."""
 
     def kinds(self) -> list[tuple[str, int | None]]:
         return [(f["kind"], f["log_index"]) for f in self.json()["findings"]]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from . import pki
-from .helpers import MT_KEYS, small_model
+from support import pki
+from support.models import small_model
+from support.vectors import MT_KEYS
 
 
 @pytest.fixture(scope="session")

@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
+from support import pki
 
 from aibom.errors import VerificationError
 from aibom.oms.certs import validate_chain
-
-from . import pki
 
 
 @pytest.fixture

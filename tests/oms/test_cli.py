@@ -11,20 +11,11 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from support.cli import assert_one_line_failure, run_cli, run_subprocess
+from support.models import bundle_payload, flip_byte, small_model
+from support.vectors import MT_VECTORS, SIGSTORE_IDENTITY, SIGSTORE_ISSUER
 
 from aibom.oms import sign as signing
-
-from .helpers import (
-    MT_VECTORS,
-    SIGSTORE_IDENTITY,
-    SIGSTORE_ISSUER,
-    assert_one_line_failure,
-    bundle_payload,
-    flip_byte,
-    run_cli,
-    run_subprocess,
-    small_model,
-)
 
 PRODUCTION_REKOR_LOG_ID = "c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d"
 

@@ -15,17 +15,11 @@ from pathlib import Path
 
 import model_signing
 import pytest
+from support.cli import assert_one_line_failure, run_cli
+from support.models import bundle_payload, make_model, small_model
 
 from aibom.oms import sign as signing
 from aibom.oms import verify as verifying
-
-from .helpers import (
-    assert_one_line_failure,
-    bundle_payload,
-    make_model,
-    run_cli,
-    small_model,
-)
 
 ID = "alice@example.com"
 ISSUER = "https://issuer.example.com"
@@ -264,7 +258,7 @@ def test_aibom_api_p384_to_model_signing(tmp_path, keypair_p384):
 
 
 def test_aibom_encrypted_key_to_model_signing(tmp_path):
-    from . import pki
+    from support import pki
 
     key = pki.ec_key("P-256")
     private = tmp_path / "enc.pem"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from model_signing import _cli as ms_cli
-
-from .helpers import assert_one_line_failure, run_cli, run_subprocess, small_model
+from support.cli import assert_one_line_failure, run_cli, run_subprocess
+from support.models import small_model
 
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
 

@@ -16,12 +16,12 @@ from typing import Any
 
 import click
 import pytest
-from click.testing import CliRunner
 from model_signing import _cli as ms_cli
+from support.cli import assert_one_line_failure, run_cli
+from support.cli import run_model_signing as ms
+from support.models import bundle_payload, flip_byte, small_model
 
 from aibom.cli import cli as aibom_cli
-
-from .helpers import assert_one_line_failure, bundle_payload, flip_byte, run_cli, small_model
 
 ID, ISSUER = "ci@example.com", "https://issuer.example.com"
 
@@ -126,11 +126,6 @@ def test_group_options():
 
 
 # -- end to end: the same command line with both programs ---------------------------------
-
-
-def ms(*args: object) -> tuple[int, str]:
-    result = CliRunner().invoke(ms_cli.main, [str(a) for a in args])
-    return result.exit_code, result.output
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 from model_signing import _cli as ms_cli
+from support.cli import assert_one_line_failure, run_cli
+from support.models import small_model
 
 from aibom.oms.compat import model_signing_cli_gaps
-
-from .helpers import assert_one_line_failure, run_cli, small_model
 
 SERIALIZATIONS = [
     (hash_type, shard_size)

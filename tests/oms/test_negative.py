@@ -19,22 +19,15 @@ import blake3
 import model_signing
 import pytest
 from cryptography.x509.oid import ExtendedKeyUsageOID
+from support import pki
+from support.cli import assert_one_line_failure, run_cli
+from support.models import flip_byte, make_model, small_model, statement
 
 from aibom.errors import InputError
 from aibom.oms import hashing
 from aibom.oms import sign as signing
 from aibom.oms.model import Serialization
 from aibom.oms.tree import IgnoreSet, ModelTreeError, enumerate_model
-
-from . import pki
-from .helpers import (
-    assert_one_line_failure,
-    flip_byte,
-    make_model,
-    run_cli,
-    small_model,
-    statement,
-)
 
 
 @pytest.fixture

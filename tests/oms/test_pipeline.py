@@ -8,13 +8,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from support import pki
+from support.models import flip_byte, make_model, sha256_hex, statement
 
 from aibom.cli._early import start_verification
 from aibom.oms import hashing, pipeline, verify
 from aibom.oms.sign import KeySigner, sign_model
-
-from . import pki
-from .helpers import flip_byte, make_model, sha256_hex, statement
 
 
 def _signed(tmp_path: Path, keypair: pki.KeyPair) -> tuple[Path, Path]:

@@ -13,15 +13,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
-from model_signing import _cli as ms_cli
+from support import pki
+from support.cli import assert_one_line_failure, run_cli, run_subprocess
+from support.cli import run_model_signing as ms
+from support.models import flip_byte, small_model
 
 from aibom.errors import InputError
 from aibom.oms.pkcs11_uri import parse_pkcs11_uri
 
-from . import pki
-from .helpers import assert_one_line_failure, flip_byte, run_cli, run_subprocess, small_model
 from .softhsm import USER_PIN, SoftHsm, start_softhsm
 
 
@@ -72,11 +72,6 @@ def token_public_key(uri: str, directory: Path, name: str) -> Path:
         )
     )
     return path
-
-
-def ms(*args: object) -> tuple[int, str]:
-    result = CliRunner().invoke(ms_cli.main, [str(a) for a in args])
-    return result.exit_code, result.output
 
 
 def ms_process(*args: object) -> tuple[int, str]:

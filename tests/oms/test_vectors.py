@@ -8,22 +8,14 @@ import json
 from pathlib import Path
 
 import pytest
+from support.cli import assert_one_line_failure, run_cli
+from support.models import copy_writable, flip_byte
+from support.vectors import MT_VECTORS, SIGSTORE_IDENTITY, SIGSTORE_ISSUER, SINGLE_FILE_VECTORS
 
 from aibom.errors import AibomError, InputError
 from aibom.oms import verify as verifying
 from aibom.oms.bundle import read_bundle
 from aibom.oms.model import PREDICATE_LEGACY, PREDICATE_V1
-
-from .helpers import (
-    MT_VECTORS,
-    SIGSTORE_IDENTITY,
-    SIGSTORE_ISSUER,
-    SINGLE_FILE_VECTORS,
-    assert_one_line_failure,
-    copy_writable,
-    flip_byte,
-    run_cli,
-)
 
 # -- model_signing vectors ---------------------------------------------------------------
 

@@ -12,9 +12,9 @@ import csv
 from pathlib import Path
 
 import pytest
+from support.shared import shared_path
 
 from aibom.scan import Verdict, scan_model, scan_paths
-from tests.conftest import shared_path
 
 ASSETS = Path(__file__).parent / "assets"
 BENIGN = sorted(p.relative_to(ASSETS / "benign").as_posix()

@@ -7,34 +7,22 @@ import pickle
 from pathlib import Path
 
 import pytest
-
-from aibom.cli import main
+from support.cli import run_cli
 
 ASSETS = Path(__file__).parent / "assets"
 EVIL = pickle.PROTO + b"\x02" + pickle.GLOBAL + b"os\nsystem\n" + pickle.STOP
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        main([str(a) for a in args])
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 0
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return code, out, err
-
 
 def test_clean_directory_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "scan", ASSETS / "benign")
+    code, out, err = run_cli("scan", ASSETS / "benign")
     assert (code, err) == (0, "")
     assert out.splitlines()[-1].startswith("clean: ")
 
 
 def test_dangerous_file_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "evil.pkl").write_bytes(EVIL)
-    code, out, _ = run(capsys, "scan", tmp_path / "evil.pkl", ASSETS / "benign" / "numpy")
+    code, out, _ = run_cli("scan", tmp_path / "evil.pkl", ASSETS / "benign" / "numpy")
     assert code == 1
     assert f"dangerous: {tmp_path}/evil.pkl: os.system: runs commands" in out
     assert out.splitlines()[-1].startswith("dangerous: ")
@@ -42,13 +30,13 @@ def test_dangerous_file_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 def test_incomplete_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "model.pt").write_bytes(b"\x28\xb5\x2f\xfd" + bytes(20))  # zstd: not read
-    code, out, _ = run(capsys, "scan", tmp_path)
+    code, out, _ = run_cli("scan", tmp_path)
     assert code == 1 and out.splitlines()[-1].startswith("incomplete: ")
 
 
 def test_json_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "evil.pkl").write_bytes(EVIL)
-    code, out, _ = run(capsys, "scan", "--format", "json", tmp_path)
+    code, out, _ = run_cli("scan", "--format", "json", tmp_path)
     document = json.loads(out)
     assert code == 1
     assert (document["schema"], document["scanner"], document["verdict"]) == (
@@ -63,7 +51,7 @@ def test_json_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
 def test_sarif_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "evil.pkl").write_bytes(EVIL)
     (tmp_path / "x.pt").write_bytes(b"7z\xbc\xaf\x27\x1c" + bytes(10))
-    code, out, _ = run(capsys, "scan", "--format", "sarif", tmp_path)
+    code, out, _ = run_cli("scan", "--format", "sarif", tmp_path)
     sarif = json.loads(out)
     assert code == 1 and sarif["version"] == "2.1.0"
     run_ = sarif["runs"][0]
@@ -80,6 +68,6 @@ def test_sarif_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     "args", [["scan"], ["scan", "/no/such/path"], ["scan", "--format", "x", "."]]
 )
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
-    code, out, err = run(capsys, *args)
+    code, out, err = run_cli(*args)
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and err.startswith("aibom: error: ")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from oms import pki
+from support import pki
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
-from oms.helpers import assert_one_line_failure, make_model, run_cli
+from support.cli import assert_one_line_failure, run_cli
+from support.models import make_model
 
 from .hub import add_revision, blob_name, weights
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from oms.helpers import make_model, run_cli
 from safetensors.numpy import load, load_file
+from support.cli import run_cli
+from support.models import make_model
 
 import aibom
 from aibom.oms import hashing

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from oms.helpers import assert_one_line_failure, run_cli
+from support.cli import assert_one_line_failure, run_cli
 
 from aibom.errors import InputError
 from aibom.sources import (

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from oms.helpers import run_cli
+from support.cli import run_cli
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 

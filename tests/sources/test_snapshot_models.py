@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from oms.helpers import assert_one_line_failure, make_model, run_cli
+from support.cli import assert_one_line_failure, run_cli
+from support.models import make_model
 
 from aibom.errors import InputError
 from aibom.sources.containment import Containment

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, text
+from support.estates import component, hexd, random_estate
 
 import aibom.build
 from aibom.errors import InputError
@@ -19,8 +20,6 @@ from aibom.store import ingest as ingest_mod
 from aibom.store.files import ingest_paths
 from aibom.store.ingest import identity, ingest_graph, ingest_graphs
 from aibom.store.migrations import MIGRATIONS, current_version, migrate
-
-from .conftest import component, hexd, random_estate
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "samples.cdx.json"
 

@@ -7,14 +7,13 @@ from collections import deque
 
 import networkx as nx
 import pytest
+from support.estates import Estate, hexd, random_estate
 
 from aibom.errors import InputError
 from aibom.graph import Component, Edge, Kind
 from aibom.store import Selector, Store, query
 from aibom.store.ingest import identity, ingest_graphs, license_ids
 from aibom.store.queries import normalize_digest
-
-from .conftest import Estate, hexd, random_estate
 
 
 def reference(est: Estate) -> tuple[nx.MultiDiGraph, dict[str, Component]]:
@@ -127,9 +126,9 @@ def test_queries_match_networkx(store: Store, seed: int) -> None:
 
 def test_deep_chain_and_cycle(store: Store) -> None:
     """Depth beyond a handful of generations, and a cycle that must not loop."""
-    from aibom.graph import Level, ProvenanceGraph, Relation
+    from support.estates import component
 
-    from .conftest import component
+    from aibom.graph import Level, ProvenanceGraph, Relation
 
     g = ProvenanceGraph()
     refs = [f"model:chain/m{i:02d}" for i in range(30)]

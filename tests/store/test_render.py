@@ -10,13 +10,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from support.estates import component
 
 from aibom.build import read_document
 from aibom.errors import InputError
 from aibom.graph import Edge, Kind, Level, ProvenanceGraph, Relation
 from aibom.render import layout, render_graph, to_dot, to_html, to_mermaid
-
-from .conftest import component
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "samples.cdx.json"
 EVIL = 'evil"</script><img src=x onerror=alert(1)>\n`${x}`\\ -->|x| n0;'
