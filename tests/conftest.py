@@ -8,7 +8,11 @@ from pathlib import Path
 
 import pytest
 from sigstore_instance.fixtures import private_sigstore  # noqa: F401
+from support import pki
+from support.models import small_model
 from support.shared import SHARED, VECTORS, shared_path  # noqa: F401  (the one way to ../shared)
+
+from aibom.oms.sign import KeySigner, sign_model
 
 
 @pytest.fixture(scope="session")
@@ -59,3 +63,44 @@ def _private_digest_cache(
 ) -> None:
     """Keep aibom's digest cache out of the user's cache directory."""
     monkeypatch.setenv("AIBOM_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "aibom-cache"))
+
+
+# --- keys, certificate chains and signed models, made at test time ------------------------
+
+
+@pytest.fixture(scope="session")
+def keypair(tmp_path_factory: pytest.TempPathFactory) -> pki.KeyPair:
+    return pki.write_key_pair(tmp_path_factory.mktemp("keys"), "signer", "P-256")
+
+
+@pytest.fixture(scope="session")
+def keypair_p384(tmp_path_factory: pytest.TempPathFactory) -> pki.KeyPair:
+    return pki.write_key_pair(tmp_path_factory.mktemp("keys384"), "signer384", "P-384")
+
+
+@pytest.fixture(scope="session")
+def other_keypair(tmp_path_factory: pytest.TempPathFactory) -> pki.KeyPair:
+    return pki.write_key_pair(tmp_path_factory.mktemp("other-keys"), "other", "P-256")
+
+
+@pytest.fixture(scope="session")
+def chain(tmp_path_factory: pytest.TempPathFactory) -> pki.Chain:
+    return pki.make_chain(tmp_path_factory.mktemp("pki"), name="good")
+
+
+@pytest.fixture(scope="session")
+def other_chain(tmp_path_factory: pytest.TempPathFactory) -> pki.Chain:
+    return pki.make_chain(tmp_path_factory.mktemp("pki-other"), name="other")
+
+
+@pytest.fixture
+def model_dir(tmp_path: Path) -> Path:
+    return small_model(tmp_path / "model")
+
+
+@pytest.fixture
+def signed(tmp_path: Path, keypair: pki.KeyPair) -> Path:
+    """A small model signed with `keypair` (files serialization, sha256)."""
+    model = small_model(tmp_path / "model")
+    sign_model(model, model / "model.sig", KeySigner(keypair.private_path.read_bytes()))
+    return model

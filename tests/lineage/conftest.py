@@ -104,13 +104,3 @@ def verify_chain(cli: Callable[..., Run]) -> Callable[..., ChainRun]:
         return ChainRun(result.code, data["checks"], result.err, data["verified"])
 
     return run
-
-
-# -- hygiene -------------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def _private_digest_cache(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("AIBOM_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "aibom-cache"))

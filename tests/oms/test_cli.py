@@ -20,14 +20,6 @@ from aibom.oms import sign as signing
 PRODUCTION_REKOR_LOG_ID = "c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d"
 
 
-@pytest.fixture
-def signed(tmp_path, keypair) -> Path:
-    model = small_model(tmp_path / "model")
-    run = run_cli("sign", model, "--private-key", keypair.private_path)
-    assert run.code == 0, run.err
-    return model
-
-
 def pem_hint(public_pem_path: Path) -> str:
     key = serialization.load_pem_public_key(public_pem_path.read_bytes())
     pem = key.public_bytes(

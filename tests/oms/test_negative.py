@@ -30,15 +30,6 @@ from aibom.oms.model import Serialization
 from aibom.oms.tree import IgnoreSet, ModelTreeError, enumerate_model
 
 
-@pytest.fixture
-def signed(tmp_path, keypair) -> Path:
-    model = small_model(tmp_path / "model")
-    signing.sign_model(
-        model, model / "model.sig", signing.KeySigner(keypair.private_path.read_bytes())
-    )
-    return model
-
-
 def verify_key(model: Path, keypair: pki.KeyPair, *extra: object):
     return run_cli("verify", model, "--public-key", keypair.public_path, *extra)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support import pki
 
 
 @pytest.fixture
@@ -15,13 +14,3 @@ def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     cache.mkdir(parents=True)
     monkeypatch.setenv("HF_HUB_CACHE", str(cache))
     return cache
-
-
-@pytest.fixture(scope="session")
-def keypair(tmp_path_factory: pytest.TempPathFactory) -> pki.KeyPair:
-    return pki.write_key_pair(tmp_path_factory.mktemp("hub-keys"), "publisher", "P-256")
-
-
-@pytest.fixture(scope="session")
-def other_keypair(tmp_path_factory: pytest.TempPathFactory) -> pki.KeyPair:
-    return pki.write_key_pair(tmp_path_factory.mktemp("hub-other-keys"), "other", "P-256")
