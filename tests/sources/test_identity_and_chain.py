@@ -223,3 +223,19 @@ def test_adapter_base_resolves_to_the_revision_it_names(hub: Path) -> None:
     assert comps["adapter:org/lora"]["version"]
     deps = {d["ref"]: d.get("dependsOn", []) for d in json.loads(run.out)["dependencies"]}
     assert deps["adapter:org/lora"] == ["model:org/base"]
+
+
+def test_two_revisions_given_the_reference_picks_its_own(hub: Path) -> None:
+    old = add_revision(hub, "org/base", {**BASE, "config.json": b'{"model_type": "old"}'},
+                       refs=("v0.9",))
+    new = add_revision(hub, "org/base", BASE, refs=("main",))
+    adapter = {"adapter_config.json": json.dumps({
+        "peft_type": "LORA", "base_model_name_or_path": "org/base", "revision": "v0.9"}).encode()}
+    add_revision(hub, "org/lora", adapter)
+    run = run_cli("build", "hf:org/lora", "--with", "hf:org/base", "--with", "hf:org/base@v0.9")
+    assert run.code == 0, run.err
+    doc = json.loads(run.out)
+    refs = {c["bom-ref"]: c.get("version") for c in doc["components"]}
+    parent = next(d["dependsOn"] for d in doc["dependencies"] if d["ref"] == "adapter:org/lora")
+    assert len(parent) == 1 and refs[parent[0]] == old.name
+    assert new.name in refs.values()  # both revisions are in the graph, told apart by ref
