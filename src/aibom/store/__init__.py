@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,13 @@ def _require_sqlite_file(url: URL, shown: str) -> None:
         raise InputError(f"no inventory at {path}: not a regular file")
 
 
+def _remove_sqlite_files(database: str) -> None:
+    path = os.path.expanduser(database)
+    for name in (path, f"{path}-wal", f"{path}-shm", f"{path}-journal"):
+        with suppress(OSError):
+            os.unlink(name)
+
+
 def _sqlite_setup(engine: Engine) -> None:
     """Transactions under our control (pysqlite's implicit ones skip DDL), WAL, and a write
     lock taken at BEGIN for writers so concurrent writers wait instead of failing."""
@@ -116,6 +123,7 @@ class Store:
         shown = display_url(target)
         sqlite_file = target.get_backend_name() == "sqlite" and target.database not in (
             None, "", ":memory:")
+        new_file = sqlite_file and not os.path.exists(os.path.expanduser(str(target.database)))
         if sqlite_file and not create:
             _require_sqlite_file(target, shown)
         elif sqlite_file:
@@ -138,8 +146,14 @@ class Store:
         if migrate:
             from aibom.store.migrations import migrate as run
 
-            with store.errors():
-                run(engine)
+            try:
+                with store.errors():
+                    run(engine)
+            except BaseException:
+                store.close()
+                if new_file:  # created here and not made an inventory: leave nothing behind
+                    _remove_sqlite_files(str(target.database))
+                raise
         return store
 
     def _require_inventory(self) -> None:
