@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import mmap
 import os
+import stat
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -23,6 +25,7 @@ from aibom.oms.tree import ModelFile, ModelTreeError, file_identity
 HASH_TYPES = ("sha256", "blake2b", "blake3")
 _WINDOW = 16 << 20
 _SMALL = 1 << 20  # read in one call below this size
+_SETTLE_NS = 50_000_000  # > one coarse-clock tick (1-10 ms), the stamp of a file change
 _BATCH_BYTES = 8 << 20
 _BATCH_COUNT = 256
 _PARALLEL_MIN_BYTES = 64 << 20
@@ -92,6 +95,7 @@ def hash_jobs(
         for key, digest in cache.lookup(keys).items():
             cached[keys[key].name] = digest
         jobs = [j for j in jobs if j.name not in cached]
+    started = time.time_ns()
     batches = _batches(jobs)
     workers = workers or _cpu_count()
     total = sum(job.end - job.start for job in jobs)
@@ -106,11 +110,27 @@ def hash_jobs(
     for batch in results:
         for job, digest, stable in batch:
             out[job.name] = digest
-            if cache is not None and stable and job.end - job.start >= MIN_CACHED_BYTES:
+            if (
+                cache is not None
+                and stable
+                and job.end - job.start >= MIN_CACHED_BYTES
+                and _settled(job, started)
+            ):
                 fresh[_cache_key(job, hash_type)] = digest
     if cache is not None:
         cache.store(fresh)
     return out
+
+
+def _settled(job: Job, started_ns: int) -> bool:
+    """Whether the file's last change lies safely before hashing began ("racy git"): a file
+    changed again within the same timestamp tick would keep its mtime and ctime, so its
+    digest is cached only once that tick is over. File systems with whole-second stamps
+    (FAT, some network mounts) get two seconds."""
+    _dev, _ino, _size, mtime, ctime = job.file.identity
+    coarse = mtime % 1_000_000_000 == 0 and ctime % 1_000_000_000 == 0
+    margin = 2_000_000_000 if coarse else _SETTLE_NS
+    return started_ns - max(mtime, ctime) > margin
 
 
 def _cache_key(job: Job, hash_type: str) -> tuple[int, int, int, int, int, str, int, int]:
@@ -173,12 +193,16 @@ def _hash_job(job: Job, factory: Callable[[], object]) -> tuple[str, bool]:
     (only then may the digest be cached)."""
     hasher = factory()
     flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    flags |= getattr(os, "O_NONBLOCK", 0)  # swapped for a FIFO since listing: never wait
     try:
         fd = os.open(job.file.path, flags)
     except OSError as exc:
         raise ModelTreeError(f"cannot read {job.file.name}: {exc.strerror}") from None
     try:
-        before = file_identity(os.fstat(fd))
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ModelTreeError(f"{job.file.name} is no longer a regular file")
+        before = file_identity(info)
         length = job.end - job.start
         if length <= _SMALL:
             data = os.pread(fd, length, job.start) if length else b""
