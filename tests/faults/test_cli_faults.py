@@ -153,3 +153,15 @@ def test_keyless_without_network_is_one_clear_line(model: Path, monkeypatch: pyt
     cli("sign", model, "--sigstore", "--identity-token", token).one_line_error(
         2, "keyless signing cannot fetch the Sigstore trust configuration",
         "needs network access")
+
+
+@pytest.mark.parametrize("errno_", [28, 30])  # ENOSPC, EROFS wherever they surface
+def test_out_of_space_anywhere_is_a_user_error(errno_: int, monkeypatch: pytest.MonkeyPatch,
+                                               cli) -> None:  # type: ignore[no-untyped-def]
+    import aibom.cli
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno_, os.strerror(errno_), "/somewhere/file")
+
+    monkeypatch.setattr(aibom.cli.cli, "main", full)
+    cli("--version").one_line_error(2, f"aibom: error: /somewhere/file: {os.strerror(errno_)}")
