@@ -37,6 +37,12 @@ def merkle_vectors() -> Path:
 
 
 @pytest.fixture(scope="session")
+def spdx_schemas() -> Path:
+    """The files SPDX publishes for 3.0.1: JSON schema, JSON-LD context, model with SHACL."""
+    return shared_path("spdx-3.0.1")
+
+
+@pytest.fixture(scope="session")
 def oms_vectors() -> Path:
     return shared_path("oms-spec-v1.0", "test-vectors", "v1.0")
 

@@ -24,9 +24,11 @@ def build_document(
     spec_version: str = "1.7",
     timestamp: str | None = None,
     hash_unsigned: bool = True,
+    scan: bool = False,
 ) -> tuple[str, Discovery]:
     """Discover the graph and render it. Paths inside the document are relative to the
-    directory the document is written to (or the working directory for stdout)."""
+    directory the document is written to (or the working directory for stdout). With `scan`,
+    every local component's files are scanned (aibom.scan) and the result recorded on it."""
     if output is not None:
         from aibom.sources import refuse_cache_write
 
@@ -39,6 +41,12 @@ def build_document(
         relative_to=where,
         hash_unsigned=hash_unsigned,
     )
+    if scan:
+        from dataclasses import replace
+
+        from aibom.scan.record import record_scans
+
+        found = replace(found, warnings=found.warnings + tuple(record_scans(found.graph, where)))
     return render(
         found.graph, fmt, root=found.root, spec_version=spec_version, timestamp=timestamp
     ), found

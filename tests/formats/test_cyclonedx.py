@@ -36,6 +36,7 @@ from aibom.graph import (
     Metric,
     ProvenanceGraph,
     Relation,
+    ScanResult,
     SignatureEvidence,
 )
 from aibom.oms.model import PREDICATE_V1, LogEntry, Serialization, SignerFacts
@@ -109,6 +110,7 @@ def family() -> ProvenanceGraph:
                        task="text-generation"),
                 Metric("mt-bench", "7.5"))),
         warnings=("README.md: license is 'other' but no license_name is given",),
+        scan=ScanResult("aibom-scan", "2", "dangerous", ("builtins.eval", "os.system")),
     )
     lora = Component(
         ref=LORA, kind=Kind.ADAPTER, name="acme/chat-7b-lora", license="MIT",

@@ -38,6 +38,12 @@ from aibom.formats.registry import NAMES as FORMAT_NAMES
     "--timestamp", help="Creation time to record (default: none, for reproducible output)."
 )
 @click.option("--no-hash", is_flag=True, help="Do not hash unsigned directories.")
+@click.option(
+    "--scan",
+    "scan_files",
+    is_flag=True,
+    help="Scan every directory's files (as `aibom scan`) and record the result in the AIBOM.",
+)
 def build(
     model_dir: str,
     with_dirs: tuple[str, ...],
@@ -47,6 +53,7 @@ def build(
     spec_version: str,
     timestamp: str | None,
     no_hash: bool,
+    scan_files: bool,
 ) -> None:
     """Discover the provenance graph of MODEL_DIR and emit an AIBOM."""
     from aibom._internal.atomic import write_atomic
@@ -61,6 +68,7 @@ def build(
         spec_version=spec_version,
         timestamp=timestamp,
         hash_unsigned=not no_hash,
+        scan=scan_files,
     )
     for warning in found.warnings:
         click.echo(f"aibom: warning: {warning}", err=True)

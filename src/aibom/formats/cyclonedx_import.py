@@ -152,6 +152,7 @@ def _component(e: _Entry) -> Component:
         local=props.flag(v.P_LOCAL, True),
         location=props.get(v.P_LOCATION),
         warnings=props.all(v.P_WARNING) + warnings,
+        scan=v.decode_scan(props),
     )
 
 

@@ -175,6 +175,7 @@ class _Package:
             local=props.flag(v.P_LOCAL, True),
             location=props.get(v.P_LOCATION),
             warnings=props.all(v.P_WARNING),
+            scan=v.decode_scan(props),
         )
 
     def _kind(self, props: v.Props, is_model: bool) -> Kind:

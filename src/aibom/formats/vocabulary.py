@@ -19,7 +19,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from aibom.errors import InputError
-from aibom.graph import CardFacts, Component, Metric, ProvenanceGraph, SignatureEvidence
+from aibom.graph import (
+    CardFacts,
+    Component,
+    Metric,
+    ProvenanceGraph,
+    ScanResult,
+    SignatureEvidence,
+)
 from aibom.oms.model import LogEntry, Serialization, SignerFacts
 
 NS = "aibom:"
@@ -43,6 +50,8 @@ P_CARD = "aibom:card:"  # aibom:card:library|dtype|parameters|quantization|langu
 P_TAG = "aibom:card:tag"
 P_METRIC = "aibom:card:metric:"  # aibom:card:metric:<n>:type|value|dataset|name|task
 P_FACT = "aibom:fact:"  # aibom:fact:<key> = value, CardFacts.properties
+P_SCAN = "aibom:scan:"  # aibom:scan:scanner|version|verdict, aibom:scan:finding (repeated)
+SCAN_VERDICTS = ("clean", "dangerous", "incomplete")
 SIGNATURE = "signature"  # aibom:signature:... the OMS model signature
 ATTESTATION = "attestation"  # aibom:attestation:... the signed lineage attestation
 
@@ -79,6 +88,8 @@ class Props:
     def __init__(self, items: Iterable[tuple[str, str]], where: str) -> None:
         self.where = where
         self.items: list[tuple[str, str]] = list(items)
+        self._by_name: dict[str, list[str]] | None = None  # built on the first lookup
+        self._indexed_items = -1
 
     def get(self, name: str) -> str | None:
         """The one value of `name`, or None; InputError when it is given more than once."""
@@ -96,7 +107,14 @@ class Props:
 
     def all(self, name: str) -> tuple[str, ...]:
         """Every value of `name`, in document order."""
-        return tuple(v for n, v in self.items if n == name)
+        if self._by_name is None or self._indexed_items != len(self.items):
+            # one pass for all lookups: a component with many properties is read in
+            # linear time, not one scan per name asked for
+            by_name: dict[str, list[str]] = {}
+            for n, v in self.items:
+                by_name.setdefault(n, []).append(v)
+            self._by_name, self._indexed_items = by_name, len(self.items)
+        return tuple(self._by_name.get(name, ()))
 
     def has_prefix(self, prefix: str) -> bool:
         """Whether any name starts with `prefix`."""
@@ -158,7 +176,31 @@ def component_props(graph: ProvenanceGraph, c: Component, *,
     props += [(P_WARNING, w) for w in c.warnings]
     if c.location is not None:
         props.append((P_LOCATION, c.location))
-    return props
+    return props + scan_props(c.scan)
+
+
+def scan_props(scan: ScanResult | None) -> list[tuple[str, str]]:
+    """A recorded `aibom scan` result as aibom:scan:... pairs (none when not scanned)."""
+    if scan is None:
+        return []
+    props = [(f"{P_SCAN}scanner", scan.scanner), (f"{P_SCAN}version", scan.version),
+             (f"{P_SCAN}verdict", scan.verdict)]  # fmt: skip
+    return props + [(f"{P_SCAN}finding", name) for name in scan.findings]
+
+
+def decode_scan(props: Props) -> ScanResult | None:
+    """The aibom:scan:... pairs back into a ScanResult; None when the component has none."""
+    if not props.has_prefix(P_SCAN):
+        return None
+    verdict = props.need(f"{P_SCAN}verdict")
+    if verdict not in SCAN_VERDICTS:
+        raise InputError(f"{props.where}: unknown {P_SCAN}verdict {verdict!r}")
+    return ScanResult(
+        scanner=props.need(f"{P_SCAN}scanner"),
+        version=props.need(f"{P_SCAN}version"),
+        verdict=verdict,
+        findings=props.all(f"{P_SCAN}finding"),
+    )
 
 
 # --- OMS signature / lineage attestation ------------------------------------------------
