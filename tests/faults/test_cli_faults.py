@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from aibom.oms import sign as signing
+from aibom.oms.hashing import manifest_resources
 from aibom.oms.model import Serialization
+from aibom.oms.tree import IgnoreSet, enumerate_model
 
 from .conftest import Keys
 
@@ -60,9 +62,9 @@ def test_a_signed_payload_that_is_not_an_oms_statement_fails_verification(
 ) -> None:
     """Well-formed and correctly signed, but not an OMS statement: a failed verification
     (exit 1), as the OMS spec's invalid-payload vectors and model_signing have it."""
-    files = signing.enumerate_model(model, allow_symlinks=False,
-                                    ignore=signing.IgnoreSet(model, relative=("model.sig",)))
-    resources = signing.manifest_resources(files, Serialization())
+    files = enumerate_model(model, allow_symlinks=False,
+                            ignore=IgnoreSet(model, relative=("model.sig",)))
+    resources = manifest_resources(files, Serialization())
     statement = json.loads(signing.statement_payload(model, Serialization(), resources))
     statement[change] = "https://example.com/not-oms/v1"
     _sign_statement(model, keys, json.dumps(statement).encode(), model / "model.sig")

@@ -20,7 +20,7 @@ SLOW_HASHING = """
 import sys, time
 import aibom.oms.hashing as hashing
 
-def slow(job, factory):  # every hashing thread is busy for a minute
+def slow(*args, **kwargs):  # every hashing thread is busy for a minute
     open(sys.argv[1], "w").close()
     time.sleep(60)
 

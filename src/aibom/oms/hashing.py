@@ -16,7 +16,6 @@ import mmap
 import os
 import stat
 import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -31,7 +30,6 @@ from aibom.oms.tree import ModelFile, ModelTreeError, file_identity
 HASH_TYPES = ("sha256", "blake2b", "blake3")
 _WINDOW = 16 << 20
 _SMALL = 1 << 20  # read in one call below this size
-_SETTLE_NS = 50_000_000  # > one coarse-clock tick (1-10 ms), the stamp of a file change
 _BATCH_BYTES = 8 << 20
 _BATCH_COUNT = 256
 _PARALLEL_MIN_BYTES = 64 << 20
@@ -113,7 +111,6 @@ def hash_jobs(
         jobs = [j for j in jobs if j.name not in cached]
         if progress is not None and cached:
             progress.advance(len(cached), 0)
-    started = time.time_ns()
     batches = _batches(jobs)
     workers = workers or _cpu_count()
     total = sum(job.end - job.start for job in jobs)
@@ -132,27 +129,11 @@ def hash_jobs(
     for batch in results:
         for job, digest, stable in batch:
             out[job.name] = digest
-            if (
-                cache is not None
-                and stable
-                and job.end - job.start >= MIN_CACHED_BYTES
-                and _settled(job, started)
-            ):
+            if cache is not None and stable and job.end - job.start >= MIN_CACHED_BYTES:
                 fresh[_cache_key(job, hash_type)] = digest
     if cache is not None:
         cache.store(fresh)
     return out
-
-
-def _settled(job: Job, started_ns: int) -> bool:
-    """Whether the file's last change lies safely before hashing began ("racy git"): a file
-    changed again within the same timestamp tick would keep its mtime and ctime, so its
-    digest is cached only once that tick is over. File systems with whole-second stamps
-    (FAT, some network mounts) get two seconds."""
-    _dev, _ino, _size, mtime, ctime = job.file.identity
-    coarse = mtime % 1_000_000_000 == 0 and ctime % 1_000_000_000 == 0
-    margin = 2_000_000_000 if coarse else _SETTLE_NS
-    return started_ns - max(mtime, ctime) > margin
 
 
 def _cache_key(job: Job, hash_type: str) -> tuple[int, int, int, int, int, str, int, int]:
