@@ -7,7 +7,6 @@ import os
 import socket
 from pathlib import Path
 
-import jsonschema  # noqa: F401  - imported first so schema format checks are complete in tests
 import pytest
 from sigstore_instance.fixtures import private_sigstore  # noqa: F401
 

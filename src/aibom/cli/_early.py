@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 
+from aibom.layout import MODEL_SIGNATURE  # no imports of its own: cheap here
+
 _VALUE_OPTIONS: dict[str, str | None] = {
     "--signature": "signature",
     "--public-key": None,
@@ -102,7 +104,7 @@ def start_signing(argv: list[str]) -> None:
     elif "aibom_form" in values or "aibom_form" in flags:
         signature = _default_signature(model)
     else:  # model_signing's form: model.sig in the working directory
-        signature = "model.sig"
+        signature = MODEL_SIGNATURE
     shard = values.get("shard_size", [None])[0]
     if signature is None or (shard is not None and not shard.isdigit()):
         return
@@ -200,5 +202,5 @@ def _default_signature(model: str) -> str | None:
     """What the verify command defaults to; None where it would need more care (a link)."""
     if not os.path.isdir(model):
         return os.path.join(os.path.dirname(model), os.path.basename(model) + ".sig")
-    candidate = os.path.join(model, "model.sig")
+    candidate = os.path.join(model, MODEL_SIGNATURE)
     return None if os.path.islink(candidate) else candidate
