@@ -66,7 +66,9 @@ class IgnoreSet:
                     self._prefixes.add(tuple(Path(rel).parts))
 
     def covers(self, parts: tuple[str, ...]) -> bool:
-        if parts and is_partial_name(parts[-1]):
+        if not parts:
+            return False
+        if is_partial_name(parts[-1]):
             return True  # the temporary file of an aibom write cut short by a crash
         if (parts[0],) in self._prefixes:
             return True
