@@ -6,6 +6,7 @@ from pathlib import Path
 
 from aibom.discovery import Discovery, discover
 from aibom.fileio import read_capped
+from aibom.formats.identity import Organization
 from aibom.formats.registry import NAMES, ExportOptions, export_document
 from aibom.formats.registry import read_document as read_any
 from aibom.graph import ProvenanceGraph
@@ -24,6 +25,8 @@ def build_document(
     spec_version: str = "1.7",
     timestamp: str | None = None,
     hash_unsigned: bool = True,
+    organization: Organization | None = None,
+    base_url: str | None = None,
 ) -> tuple[str, Discovery]:
     """Discover the graph and render it. Paths inside the document are relative to the
     directory the document is written to (or the working directory for stdout)."""
@@ -35,9 +38,9 @@ def build_document(
         relative_to=where,
         hash_unsigned=hash_unsigned,
     )
-    return render(
-        found.graph, fmt, root=found.root, spec_version=spec_version, timestamp=timestamp
-    ), found
+    options = ExportOptions(root_ref=found.root, spec_version=spec_version, timestamp=timestamp,
+                            organization=organization, base_url=base_url)
+    return export_document(found.graph, fmt, options), found
 
 
 def render(

@@ -35,7 +35,21 @@ from aibom.formats.registry import NAMES as FORMAT_NAMES
     help="CycloneDX version.",
 )
 @click.option(
-    "--timestamp", help="Creation time to record (default: none, for reproducible output)."
+    "--timestamp",
+    help="Creation time to record, RFC 3339 (default: SOURCE_DATE_EPOCH if set, else now).",
+)
+@click.option(
+    "--organization",
+    envvar="AIBOM_ORGANIZATION",
+    metavar='"NAME <EMAIL-OR-URL>"',
+    help="The organisation producing the AIBOM: its author, and the supplier of components "
+    "that name none (or AIBOM_ORGANIZATION).",
+)
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="Where the model directories are published (URL/<directory>/...): signature "
+    "references become absolute URLs.",
 )
 @click.option("--no-hash", is_flag=True, help="Do not hash unsigned directories.")
 def build(
@@ -46,10 +60,13 @@ def build(
     fmt: str,
     spec_version: str,
     timestamp: str | None,
+    organization: str | None,
+    base_url: str | None,
     no_hash: bool,
 ) -> None:
     """Discover the provenance graph of MODEL_DIR and emit an AIBOM."""
     from aibom.build import build_document
+    from aibom.formats.identity import parse_organization
     from aibom.oms.sign import write_atomic
 
     text, found = build_document(
@@ -61,6 +78,8 @@ def build(
         spec_version=spec_version,
         timestamp=timestamp,
         hash_unsigned=not no_hash,
+        organization=parse_organization(organization) if organization else None,
+        base_url=base_url,
     )
     for warning in found.warnings:
         click.echo(f"aibom: warning: {warning}", err=True)

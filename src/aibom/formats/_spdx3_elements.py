@@ -14,6 +14,7 @@ from spdx_python_model import v3_0_1 as spdx
 
 from aibom.formats import vocabulary as v
 from aibom.formats._spdx_common import KNOWN_LOGS, license_expression, slug, what
+from aibom.formats.identity import Organization
 from aibom.graph import Component, FileDigest, SignatureEvidence
 
 SIGSTORE_BUNDLE = "application/vnd.dev.sigstore.bundle+json"
@@ -28,6 +29,7 @@ class Doc:
     info: Any  # the one CreationInfo
     elements: list[Any] = field(default_factory=list)
     licenses: dict[str, Any] = field(default_factory=dict)
+    agents: dict[str, Any] = field(default_factory=dict)  # Organization elements by text
 
     def add(self, element: Any) -> Any:
         self.elements.append(element)
@@ -57,10 +59,12 @@ def set_props(element: Any, props: Iterable[tuple[str, str]]) -> None:
         ]
 
 
-def bundle_ref(prefix: str, sig: SignatureEvidence) -> Any:
+def bundle_ref(prefix: str, sig: SignatureEvidence, url: str | None = None) -> Any:
+    """The bundle as an external reference: at `url` when it is published (the local path
+    stays in aibom:<prefix>:bundle-path), else at its path relative to the document."""
     return spdx.ExternalRef(
         externalRefType=spdx.ExternalRefType.securityOther,
-        locator=[sig.bundle_path],
+        locator=[url or sig.bundle_path],
         contentType=SIGSTORE_BUNDLE,
         comment=(
             f"{what(prefix)}: Sigstore bundle sha256:{sig.bundle_sha256}, "
@@ -186,5 +190,37 @@ def declared_license(c: Component, pkg: Any, doc: Doc) -> None:
             relationshipType=spdx.RelationshipType.hasDeclaredLicense,
         )
     )
+    # aibom concludes what the card declares (it has no contrary evidence); not a legal review
+    concluded = spdx.Relationship(
+        _id=f"{pkg._id}/hasConcludedLicense",
+        creationInfo=doc.info,
+        from_=pkg,
+        to=[lic],
+        relationshipType=spdx.RelationshipType.hasConcludedLicense,
+        comment="concluded from the declared license of the card; not a legal review",
+    )
+    set_props(concluded, [(v.P_DERIVED, "true")])
+    doc.add(concluded)
+
+
+def organization(org: Organization, doc: Doc) -> Any:
+    """The Organization element of `org` (one per name and contact), with its email or URL
+    as an external identifier."""
+    key = str(org)
+    element = doc.agents.get(key)
+    if element is None:
+        digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+        element = spdx.Organization(_id=f"{doc.ns}organization/{digest}", name=org.name,
+                                    creationInfo=doc.info)
+        if org.email is not None:
+            element.externalIdentifier = [spdx.ExternalIdentifier(
+                externalIdentifierType=spdx.ExternalIdentifierType.email,
+                identifier=org.email)]
+        elif org.url is not None:
+            element.externalIdentifier = [spdx.ExternalIdentifier(
+                externalIdentifierType=spdx.ExternalIdentifierType.urlScheme,
+                identifier=org.url)]
+        doc.agents[key] = element
+    return element
 
 

@@ -141,8 +141,10 @@ def _component(e: _Entry) -> Component:
         ref=e.ref,
         kind=kind,
         name=name,
-        version=opt_str(raw, "version", where),
-        purl=opt_str(raw, "purl", where),
+        # a version or purl aibom derived (from the OMS root digest, the Hub id) is no fact
+        # of the graph: it reads back as absent
+        version=None if props.get(v.P_VERSION_SOURCE) else opt_str(raw, "version", where),
+        purl=None if props.get(v.P_PURL_SOURCE) else opt_str(raw, "purl", where),
         license=license_,
         license_url=license_url,
         root_digest=props.get(v.P_ROOT_DIGEST),

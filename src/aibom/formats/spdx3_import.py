@@ -156,8 +156,8 @@ class _Package:
             ref=ref,
             kind=kind,
             name=name,
-            version=pkg.software_packageVersion,
-            purl=pkg.software_packageUrl,
+            version=None if props.get(v.P_VERSION_SOURCE) else pkg.software_packageVersion,
+            purl=None if props.get(v.P_PURL_SOURCE) else pkg.software_packageUrl,
             license=license_,
             license_url=license_url,
             root_digest=next(
@@ -276,6 +276,8 @@ def _edges(rel: Any, refs: dict[str, str], graph: ProvenanceGraph, source: str) 
         raise InputError(f"{where}: a relationship needs from, to and relationshipType")
     type_name = _local(rel.relationshipType)
     props = element_props(rel, where)
+    if props.get(v.P_DERIVED) == "true":
+        return []  # a restatement for other tools (dependsOn, hasConcludedLicense)
     relation_text = props.get(v.P_EDGE_RELATION)
     if relation_text is None:
         return _foreign_edges(rel, type_name, refs, graph)
