@@ -31,6 +31,12 @@ def mt_vectors() -> Path:
 
 
 @pytest.fixture(scope="session")
+def merkle_vectors() -> Path:
+    """RFC 6962 proof vectors of transparency-dev/merkle."""
+    return shared_path("merkle")
+
+
+@pytest.fixture(scope="session")
 def oms_vectors() -> Path:
     return shared_path("oms-spec-v1.0", "test-vectors", "v1.0")
 

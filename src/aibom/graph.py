@@ -69,6 +69,9 @@ class SignatureEvidence:
     serialization: Serialization
     signer: SignerFacts
     log_entries: tuple[LogEntry, ...] = ()
+    # SHA-256 of the signed in-toto statement (the DSSE payload): what a Rekor dsse entry
+    # records as its payloadHash, so the transparency log can be searched for the component
+    statement_sha256: str | None = None
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ MAX_POLICY_BYTES = 1 << 20
 class Publisher:
     name: str
     trust: Trust
+    ours: bool = False  # signs for this organisation (aibom monitor: unknown-artifact)
 
     def describe(self) -> str:
         t = self.trust
@@ -63,7 +64,9 @@ def load_policy(path: Path) -> Policy:
     for node in document["publishers"]:
         if node["name"] in publishers:
             raise InputError(f"policy {path}: publisher {node['name']!r} is defined twice")
-        publishers[node["name"]] = Publisher(node["name"], _trust(node, base, path))
+        publishers[node["name"]] = Publisher(
+            node["name"], _trust(node, base, path), ours=bool(node.get("ours", False))
+        )
     rules = tuple(Rule(r["match"], tuple(r["publishers"])) for r in document["rules"])
     for rule in rules:
         for name in rule.publishers:

@@ -9,6 +9,7 @@ After an intended change to the mapping, regenerate it and review the diff:
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -58,7 +59,8 @@ def _sig(bundle: str, sha: str, signer: SignerFacts, *, root: str | None, logs=(
          ser: Serialization | None = None) -> SignatureEvidence:
     return SignatureEvidence(bundle_path=bundle, bundle_sha256=sha, predicate_type=PREDICATE_V1,
                              root_digest=root, serialization=ser or Serialization(),
-                             signer=signer, log_entries=tuple(logs))
+                             signer=signer, log_entries=tuple(logs),
+                             statement_sha256=hashlib.sha256(bundle.encode()).hexdigest())
 
 
 def family() -> ProvenanceGraph:

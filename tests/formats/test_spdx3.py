@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import json
 import os
 import pickle
@@ -70,6 +71,7 @@ def _sig(
         serialization=ser or Serialization(),
         signer=signer,
         log_entries=logs,
+        statement_sha256=hashlib.sha256(bundle.encode()).hexdigest(),
     )
 
 

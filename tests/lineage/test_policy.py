@@ -247,3 +247,17 @@ def test_missing_trust_config_is_a_policy_error(good_chain, tmp_path, cli):
         args += ["--with", folder]
     line = one_line_error(cli(*args, cwd=good_chain.root), 2)
     assert "absent-trust.json" in line
+
+
+def test_publishers_may_be_ours(good_chain, tmp_path):
+    text = policy_yaml(keys=str(good_chain / "keys"))
+    assert "ours" not in text
+    marked = text.replace("  - name: vendor\n", "  - name: vendor\n    ours: true\n", 1)
+    assert marked != text
+    loaded = load_policy(write_policy(tmp_path, marked))
+    assert [n for n, p in loaded.publishers.items() if p.ours] == ["vendor"]
+    bad = write_policy(tmp_path, text.replace("  - name: vendor\n",
+                                              "  - name: vendor\n    ours: maybe\n", 1),
+                       name="bad.yaml")
+    with pytest.raises(InputError):
+        load_policy(bad)

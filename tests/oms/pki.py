@@ -245,3 +245,24 @@ def make_chain(
         paths["leaf_key"],
         paths["leaf_public"],
     )
+
+
+def issue_leaf(chain: Chain, public_key: ec.EllipticCurvePublicKey, path: Path) -> Path:
+    """A code-signing leaf under `chain`'s intermediate for a key held elsewhere (a token)."""
+    t = now()
+    leaf = _build(
+        "token signer",
+        public_key,
+        chain.intermediate.subject,
+        chain.intermediate_key,
+        t - DAY,
+        t + 30 * DAY,
+        [
+            (x509.BasicConstraints(ca=False, path_length=None), True),
+            (_leaf_key_usage(True), True),
+            (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CODE_SIGNING]), False),
+            (x509.SubjectAlternativeName([x509.RFC822Name("token@example.com")]), False),
+        ],
+    )
+    path.write_bytes(cert_pem(leaf))
+    return path

@@ -355,7 +355,8 @@ def test_keyless_half_given(flag, signed):
 
 def test_sign_usage_errors(signed, keypair, chain, monkeypatch):
     monkeypatch.delenv("SIGSTORE_ID_TOKEN", raising=False)
-    assert_one_line_failure(run_cli("sign", signed), [2], "choose a signing method")
+    # no method flag means Sigstore, as in model_signing; no token, browser or terminal here
+    assert_one_line_failure(run_cli("sign", signed), [2], "needs an identity token")
     assert_one_line_failure(run_cli("sign", signed, "--sigstore"), [2], "--identity-token")
     assert_one_line_failure(
         run_cli("sign", signed, "--sigstore", "--private-key", keypair.private_path),

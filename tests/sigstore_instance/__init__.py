@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from . import trust
 from .ca import CertificateAuthority
 from .ctlog import CTLog
+from .oauth import OAuthIssuer
 from .oidc import OIDCProvider
 from .rekor import LogEntry, RekorLog
 from .server import LoopbackServer, fulcio_app, oidc_app, rekor_app
@@ -39,12 +40,13 @@ class PrivateSigstore:
         self.ca = CertificateAuthority(self.ct_log)
         self.rekor = RekorLog()
         self.oidc = OIDCProvider()
+        self.oauth = OAuthIssuer(self.oidc)
 
         self._servers: list[LoopbackServer] = []
         try:
             self.fulcio_server = self._serve(fulcio_app(self.ca, self.oidc), "fulcio")
             self.rekor_server = self._serve(rekor_app(self.rekor), "rekor")
-            self.oidc_server = self._serve(oidc_app(self.oidc), "oidc")
+            self.oidc_server = self._serve(oidc_app(self.oidc, self.oauth), "oidc")
             self.oidc.url = self.oidc_server.url
             self._write_trust_documents()
         except BaseException:

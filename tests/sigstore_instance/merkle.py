@@ -50,6 +50,26 @@ class MerkleTree:
             raise ValueError(f"no leaf {index} in tree of size {size}")
         return self._path(index, 0, size)
 
+    def consistency_proof(self, size1: int, size2: int | None = None) -> list[bytes]:
+        """RFC 6962 PROOF(size1, D[0:size2]): the tree of size2 extends the one of size1."""
+        size2 = len(self) if size2 is None else size2
+        if not 0 < size1 <= size2 <= len(self):
+            raise ValueError(f"no consistency proof from {size1} to {size2}")
+        return self._subproof(size1, 0, size2, True)
+
+    def replace(self, index: int, data: bytes) -> None:
+        """Rewrite history (for attack tests): leaf `index` gets other data."""
+        self._leaves[index] = leaf_hash(data)
+        self._cache = {k: v for k, v in self._cache.items() if not k[0] <= index < k[1]}
+
+    def _subproof(self, m: int, lo: int, hi: int, complete: bool) -> list[bytes]:
+        if m == hi - lo:
+            return [] if complete else [self._subtree(lo, hi)]
+        k = _split(hi - lo)
+        if m <= k:
+            return [*self._subproof(m, lo, lo + k, complete), self._subtree(lo + k, hi)]
+        return [*self._subproof(m - k, lo + k, hi, False), self._subtree(lo, lo + k)]
+
     def _subtree(self, lo: int, hi: int) -> bytes:
         if hi - lo == 1:
             return self._leaves[lo]

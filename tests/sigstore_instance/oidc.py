@@ -40,6 +40,7 @@ class OIDCProvider:
         self.public_key = self.private_key.public_key()
         self.kid = hashlib.sha256(spki_der(self.public_key)).hexdigest()[:16]
         self.url = ""  # set once the loopback server is listening
+        self.audiences = {AUDIENCE}  # client ids whose tokens Fulcio accepts
 
     def mint(
         self,
@@ -84,7 +85,7 @@ class OIDCProvider:
                 token,
                 self.public_key,
                 algorithms=["ES256"],
-                audience=AUDIENCE,
+                audience=sorted(self.audiences),
                 options={"require": ["iss", "sub", "aud", "exp", "iat"]},
             )
         except jwt.PyJWTError as exc:

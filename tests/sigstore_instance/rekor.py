@@ -182,6 +182,16 @@ class RekorLog:
             self.entries.append(entry)
             return entry
 
+    def rewrite(self, index: int, body: bytes) -> LogEntry:
+        """Replace entry `index` with other bytes (a log rewriting its history)."""
+        with self._lock:
+            self.tree.replace(index, body)
+            old = self.entries[index]
+            entry = LogEntry(index, f"{TREE_ID:016x}" + self.tree.leaf_hash(index).hex(),
+                             json.loads(body).get("kind", ""), body, old.integrated_time)
+            self.entries[index] = entry
+            return entry
+
     # -- signing -----------------------------------------------------------
     def sign(self, data: bytes) -> bytes:
         return self.private_key.sign(data, ec.ECDSA(hashes.SHA256()))
@@ -244,6 +254,14 @@ class RekorLog:
             if entry.body == wanted:
                 return entry.index
         return None
+
+    def consistency(self, first_size: int, last_size: int) -> dict[str, Any]:
+        """GET /api/v1/log/proof: the v1 ConsistencyProof object."""
+        with self._lock:
+            return {
+                "rootHash": self.tree.root(last_size).hex(),
+                "hashes": [h.hex() for h in self.tree.consistency_proof(first_size, last_size)],
+            }
 
     def log_info(self) -> dict[str, Any]:
         with self._lock:

@@ -12,7 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from .ca import CertificateAuthority
 from .fulcio import SigningCertError, signing_cert
-from .oidc import OIDCProvider
+from .oauth import OAuthIssuer, basic_auth
+from .oidc import OIDCProvider, TokenRejected
 from .rekor import EntryRejected, RekorLog
 
 MAX_BODY = 16 * 1024 * 1024
@@ -166,6 +167,13 @@ def rekor_app(log: RekorLog) -> App:
         path, method = request.path, request.method
         if method == "GET" and path == "/api/v1/log":
             return Response(200, log.log_info())
+        if method == "GET" and path == "/api/v1/log/proof":
+            try:
+                first = int(request.query["firstSize"][0])
+                last = int(request.query.get("lastSize", [str(len(log.entries))])[0])
+                return Response(200, log.consistency(first, last))
+            except (KeyError, ValueError) as exc:
+                return _error(400, f"invalid proof request: {exc}")
         if method == "GET" and path == "/api/v1/log/publicKey":
             return Response(200, log.public_key_pem, content_type="application/x-pem-file")
         if path == "/api/v1/log/entries":
@@ -177,7 +185,10 @@ def rekor_app(log: RekorLog) -> App:
                 uuid = next(iter(response))
                 return Response(201, response, headers={"Location": f"{path}/{uuid}"})
             if "logIndex" in request.query:
-                return entry(int(request.query["logIndex"][0]))
+                try:
+                    return entry(int(request.query["logIndex"][0]))
+                except ValueError:
+                    return _error(400, "logIndex is not a number")
         if method == "POST" and path == "/api/v1/log/entries/retrieve":
             query = request.json() or {}
             indexes = [log.find_uuid(u) for u in query.get("entryUUIDs", [])]
@@ -192,13 +203,33 @@ def rekor_app(log: RekorLog) -> App:
     return app
 
 
-def oidc_app(oidc: OIDCProvider) -> App:
+def oidc_app(oidc: OIDCProvider, oauth: OAuthIssuer) -> App:
+    def first(values: dict[str, list[str]]) -> dict[str, str]:
+        return {k: v[0] for k, v in values.items()}
+
     def app(request: Request) -> Response:
-        if request.method == "GET" and request.path == "/.well-known/openid-configuration":
+        method, path = request.method, request.path
+        if method == "GET" and path == "/.well-known/openid-configuration":
             return Response(200, oidc.discovery_document())
-        if request.method == "GET" and request.path == "/keys":
+        if method == "GET" and path == "/keys":
             return Response(200, oidc.jwks())
-        # No interactive flow: tests mint tokens directly.
+        try:
+            if method == "GET" and path == "/auth":
+                code, location = oauth.authorize(first(request.query))
+                if location is None:  # out of band: the page shows the code to type
+                    return Response(200, code, content_type="text/plain")
+                return Response(302, b"", headers={"Location": location})
+            if method == "POST" and path == "/token":
+                form = first(parse_qs(request.body.decode()))
+                client = basic_auth(request.headers.get("authorization"))
+                return Response(200, oauth.exchange(form, client))
+            if method == "GET" and path == "/actions/token":
+                audience = first(request.query).get("audience", "sigstore")
+                return Response(
+                    200, oauth.actions_token(request.headers.get("authorization"), audience)
+                )
+        except TokenRejected as exc:
+            return Response(400, {"error": str(exc)})
         return _error(404, "not found")
 
     return app

@@ -204,10 +204,34 @@ def test_schema_is_versioned(store_url: str) -> None:
     def add_column(conn: object) -> None:
         conn.exec_driver_sql("ALTER TABLE documents ADD COLUMN note TEXT")  # type: ignore
 
-    assert migrate(store.engine, [*MIGRATIONS, (2, "a note", add_column)]) == [2]
-    assert migrate(store.engine, [*MIGRATIONS, (2, "a note", add_column)]) == []
+    later = len(MIGRATIONS) + 1
+    assert migrate(store.engine, [*MIGRATIONS, (later, "a note", add_column)]) == [later]
+    assert migrate(store.engine, [*MIGRATIONS, (later, "a note", add_column)]) == []
     with pytest.raises(InputError, match="newer than this aibom"):
-        migrate(store.engine)  # version 2 in the database, 1 known
+        migrate(store.engine)  # a version in the database this aibom does not know
     with pytest.raises(ValueError):
         migrate(store.engine, [(2, "x", add_column), (1, "y", add_column)])
+    store.close()
+
+
+def test_version_1_inventory_gains_the_statement_digest(store_url: str) -> None:
+    """A database made by version 1 (no statement digests) is brought to version 2 in place:
+    its rows survive and new signatures keep their statement digest."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(store_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    assert migrate(engine, MIGRATIONS[:1]) == [1]
+    with engine.begin() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("signatures")}
+        assert "statement_sha256" not in columns
+        conn.execute(text("INSERT INTO signatures (component, role, bundle_sha256, "
+                          "predicate_type, method) VALUES (1, 'signature', 'ab', 'p', 'key')"))
+    engine.dispose()
+    store = Store.open(store_url)
+    with store.reading() as conn:
+        assert current_version(conn) == 2
+        rows = list(conn.execute(text("SELECT bundle_sha256, statement_sha256 FROM signatures")))
+        assert [tuple(r) for r in rows] == [("ab", None)]
+        indexes = {i["name"] for i in inspect(conn).get_indexes("signatures")}
+        assert "signatures_statement" in indexes
     store.close()

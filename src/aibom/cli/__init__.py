@@ -5,6 +5,7 @@ Exit codes: 0 ok, 1 verification failed, 2 bad input or usage. Every error is on
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -13,6 +14,7 @@ import click
 from aibom import __version__
 from aibom.cli.build_commands import build, import_
 from aibom.cli.chain_commands import adopt, attest, verify_chain
+from aibom.cli.monitor_commands import monitor
 from aibom.cli.oms_commands import sign, verify
 from aibom.cli.store_commands import graph_cmd, ingest, query
 from aibom.errors import AibomError
@@ -22,11 +24,20 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="aibom")
-def cli() -> None:
+@click.option(
+    "--log-level",
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], case_sensitive=False),
+    default="WARNING",
+    show_default=True,
+    metavar="LEVEL",
+    help="Logging of the libraries underneath (sigstore, PKCS#11), as model_signing's option.",
+)
+def cli(log_level: str) -> None:
     """Link OMS signatures, lineage and datasets of AI models into one verifiable graph.
 
     Exit codes: 0 ok, 1 verification failed, 2 bad input or usage.
     """
+    logging.basicConfig(format="%(message)s", level=getattr(logging, log_level.upper()))
 
 
 for command in (
@@ -40,6 +51,7 @@ for command in (
     ingest,
     query,
     graph_cmd,
+    monitor,
 ):
     cli.add_command(command)
 

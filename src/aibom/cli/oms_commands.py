@@ -1,25 +1,26 @@
-"""`aibom sign` and `aibom verify`: OMS signatures, drop-in for model_signing."""
+"""`aibom sign` and `aibom verify`: OMS signatures, a drop-in for model_signing's CLI.
+
+Two forms of each. aibom's flag form picks the method from the options given
+(`aibom sign MODEL --private-key K`, `aibom verify MODEL --public-key P`). model_signing's
+forms name the method as a subcommand (`aibom sign key MODEL --private_key K`) or name none,
+which means Sigstore (`aibom sign MODEL`); they keep model_signing's defaults.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from aibom.cli.options import (
-    allow_symlinks_option,
-    emit_json,
-    format_option,
-    ignore_paths_option,
-    paths,
-    signer_from,
-    signing_options,
-    trust_from,
-    trust_options,
-)
+from aibom.cli import oms_options as o
+from aibom.cli.options import emit_json, format_option, paths, read_file
+from aibom.cli.spelling import FlagFormCommand, MethodGroup, option
+
+MODEL_SIGNING_SIGNATURE = Path("model.sig")  # model_signing's default, in the working directory
 
 
 def default_signature(model: str) -> Path:
@@ -35,54 +36,111 @@ def default_signature(model: str) -> Path:
     return path / "model.sig"
 
 
-@click.command()
-@click.argument("model", type=click.Path())
-@click.option("--signature", type=click.Path(), help="Bundle to write (default: MODEL/model.sig).")
-@signing_options
-@click.option(
-    "--hash-type",
-    "--hash_type",
-    "hash_type",
-    default="sha256",
-    show_default=True,
-    type=click.Choice(["sha256", "blake2b", "blake3"]),
-)
-@click.option(
-    "--shard-size",
-    "--shard_size",
-    "shard_size",
-    type=int,
-    help="Use shards serialization with byte ranges of this size.",
-)
-@ignore_paths_option
-@allow_symlinks_option
-@format_option
-def sign(
-    model: str,
-    signature: str | None,
-    hash_type: str,
-    shard_size: int | None,
-    ignore_paths: tuple[str, ...],
-    allow_symlinks: bool,
-    output_format: str,
-    **signing: Any,
-) -> None:
-    """Sign MODEL (a directory or a file) into an OMS v1.0 bundle."""
+def _command(
+    name: str,
+    options: o.Options,
+    callback: Callable[..., None],
+    help_text: str,
+    cls: type[click.Command] = click.Command,
+) -> click.Command:
+    def run(**kwargs: Any) -> None:
+        callback(**kwargs)
+
+    run.__doc__ = help_text
+    func = o.apply([click.argument("model", type=click.Path(), metavar="MODEL_PATH"), *options])(
+        run
+    )
+    return click.command(name, cls=cls)(func)
+
+
+# -- sign ----------------------------------------------------------------------------------
+
+_SIGN_METHOD_OPTIONS: dict[str, o.Options] = {
+    "key": o.private_key(required=True),
+    "certificate": [
+        *o.private_key(required=True),
+        *o.signing_certificate(required=True),
+        *o.certificate_chain("Intermediate/root certificates (PEM) to embed. Repeatable."),
+    ],
+    "sigstore": o.sigstore_signing(with_sigstore_flag=False),
+    "pkcs11-key": o.pkcs11_uri(required=True),
+    "pkcs11-certificate": [
+        *o.pkcs11_uri(required=True),
+        *o.signing_certificate(required=True),
+        *o.certificate_chain("Intermediate/root certificates (PEM) to embed. Repeatable."),
+    ],
+}
+_SIGN_HELP = {
+    "key": "Sign MODEL_PATH with an EC private key (PEM).",
+    "certificate": "Sign MODEL_PATH with a private key and its certificate (chain embedded).",
+    "sigstore": "Sign MODEL_PATH keyless through Sigstore (model_signing's default method).",
+    "pkcs11-key": "Sign MODEL_PATH with a key held in a PKCS#11 token (`pkcs11:` URI).",
+    "pkcs11-certificate": "Sign MODEL_PATH with a token-held key and its certificate.",
+}
+
+
+def _sign_common() -> o.Options:
+    return [
+        o.signature_option("write"),
+        *o.model_paths(verify=False),
+        *o.serialization(),
+        format_option,
+    ]
+
+
+def _sign_flag_form() -> click.Command:
+    options = [
+        *_sign_common(),
+        *o.private_key(required=False),
+        *o.signing_certificate(required=False),
+        *o.certificate_chain("Intermediate/root certificates (PEM) to embed. Repeatable."),
+        *o.pkcs11_uri(required=False),
+        *o.sigstore_signing(with_sigstore_flag=True),
+    ]
+    return _command(
+        "sign",
+        options,
+        lambda **kw: _run_sign(None, **kw),
+        "Sign MODEL_PATH (a directory or a file) into an OMS v1.0 bundle.\n\n"
+        "The method follows the options: --private-key (with --signing-certificate: "
+        "certificate), --pkcs11-uri, or --sigstore; with none of them, Sigstore, as in "
+        "model_signing.",
+        cls=FlagFormCommand,
+    )
+
+
+def _run_sign(method: str | None, model: str, **kw: Any) -> None:
+    from aibom.cli.signers import choose_sign_method, make_signer
+    from aibom.oms.compat import compat_message, model_signing_cli_gaps
     from aibom.oms.facts import signature_facts
     from aibom.oms.sign import sign_model
 
-    out = Path(signature) if signature else default_signature(model)
+    aibom_form = method is None and any(
+        kw.get(k) for k in ("private_key", "pkcs11_uri", "use_sigstore")
+    )
+    method = method or choose_sign_method(kw)
+    gaps = model_signing_cli_gaps(kw["hash_type"], kw["shard_size"])
+    if gaps and kw["compat"]:
+        raise click.UsageError(f"--compat {kw['compat']}: {compat_message(gaps)}")
+    signer = make_signer(method, kw)
+    if kw["signature"]:
+        out = Path(kw["signature"])
+    else:
+        out = default_signature(model) if aibom_form else MODEL_SIGNING_SIGNATURE
     parsed = sign_model(
         Path(model),
         out,
-        signer_from(**signing),
-        hash_type=hash_type,
-        shard_size=shard_size,
-        ignore_paths=paths(ignore_paths),
-        allow_symlinks=allow_symlinks,
+        signer,
+        hash_type=kw["hash_type"],
+        shard_size=kw["shard_size"],
+        ignore_paths=paths(kw["ignore_paths"]),
+        allow_symlinks=kw["allow_symlinks"],
+        ignore_git_paths=kw["ignore_git_paths"],
     )
+    if gaps:
+        click.echo(f"aibom: warning: {compat_message(gaps)}", err=True)
     sig = parsed.signature
-    if output_format == "json":
+    if kw["output_format"] == "json":
         emit_json({"signature": str(out), **signature_facts(sig)})
     else:
         click.echo(
@@ -91,56 +149,88 @@ def sign(
         )
 
 
-@click.command()
-@click.argument("model", type=click.Path())
-@click.option("--signature", type=click.Path(), help="Bundle to verify (default: MODEL/model.sig).")
-@trust_options()
-@ignore_paths_option
-@click.option(
-    "--ignore-unsigned-files",
-    "--ignore_unsigned_files",
-    "ignore_unsigned_files",
-    is_flag=True,
-    help="Do not fail on files the signature does not list.",
+sign = MethodGroup(
+    "sign",
+    flag_form=_sign_flag_form(),
+    subcommand_metavar="[METHOD]",
+    help="Sign a model into an OMS v1.0 bundle.",
 )
-@allow_symlinks_option
-@click.option(
-    "--only",
-    multiple=True,
-    metavar="PATTERN",
-    help="Check only signed files matching this glob (e.g. the shards about to be "
-    "loaded); the rest are reported as not checked. Repeatable.",
-)
-@click.option("--no-cache", is_flag=True, help="Hash every file; do not use the digest cache.")
-@format_option
-def verify(
-    model: str,
-    signature: str | None,
-    ignore_paths: tuple[str, ...],
-    ignore_unsigned_files: bool,
-    allow_symlinks: bool,
-    only: tuple[str, ...],
-    no_cache: bool,
-    output_format: str,
-    **trust: Any,
-) -> None:
-    """Verify MODEL against its OMS signature. Exit 0 verified, 1 failed, 2 bad input."""
+for _method in o.SIGN_METHODS:
+    sign.add_command(
+        _command(
+            _method,
+            [*_sign_common(), *_SIGN_METHOD_OPTIONS[_method]],
+            lambda _m=_method, **kw: _run_sign(_m, **kw),
+            _SIGN_HELP[_method]
+            + " Defaults as in model_signing: --signature model.sig in the working directory.",
+        )
+    )
+
+
+# -- verify --------------------------------------------------------------------------------
+
+
+def _verify_common() -> o.Options:
+    return [
+        o.signature_option("verify"),
+        *o.model_paths(verify=True),
+        option(
+            "--only",
+            multiple=True,
+            metavar="PATTERN",
+            help="Check only signed files matching this glob (e.g. the shards about to be "
+            "loaded); the rest are reported as not checked. Repeatable.",
+        ),
+        option("--no-cache", is_flag=True, help="Hash every file; do not use the digest cache."),
+        format_option,
+    ]
+
+
+_VERIFY_HELP = {
+    "key": "Verify MODEL_PATH with an EC public key.",
+    "certificate": "Verify MODEL_PATH's certificate chain up to the given roots.",
+    "sigstore": "Verify MODEL_PATH's keyless Sigstore signature offline (identity + issuer).",
+}
+
+
+def _verify_flag_form() -> click.Command:
+    trust = o.verify_trust(required=False)
+    return _command(
+        "verify",
+        [*_verify_common(), *trust["key"], *trust["certificate"], *trust["sigstore"]],
+        lambda **kw: _run_verify(None, **kw),
+        "Verify MODEL_PATH against its OMS signature. Exit 0 verified, 1 failed, 2 bad input.\n\n"
+        "Trust: --public-key, --certificate-chain, or --identity with --identity-provider.",
+        cls=FlagFormCommand,
+    )
+
+
+def _run_verify(method: str | None, model: str, **kw: Any) -> None:
+    from aibom.cli.signers import make_trust
     from aibom.oms.cache import DigestCache
     from aibom.oms.facts import verification_facts
     from aibom.oms.verify import verify_model
 
-    sig_path = Path(signature) if signature else default_signature(model)
+    if kw["signature"]:
+        sig_path = Path(kw["signature"])
+    else:
+        sig_path = MODEL_SIGNING_SIGNATURE if method else default_signature(model)
+    trust = make_trust(method, kw)
     result = verify_model(
         Path(model),
         sig_path,
-        trust_from(**trust),
-        ignore_paths=paths(ignore_paths),
-        ignore_unsigned_files=ignore_unsigned_files,
-        allow_symlinks=allow_symlinks,
-        only=only or None,
-        cache=None if no_cache else DigestCache(),
+        trust,
+        ignore_paths=paths(kw["ignore_paths"]),
+        ignore_unsigned_files=kw["ignore_unsigned_files"],
+        allow_symlinks=kw["allow_symlinks"],
+        ignore_git_paths=kw["ignore_git_paths"],
+        only=kw["only"] or None,
+        cache=None if kw["no_cache"] else DigestCache(),
     )
-    if output_format == "json":
+    if kw.get("log_fingerprints"):
+        for line in _fingerprints(sig_path):
+            click.echo(line, err=True)
+    if kw["output_format"] == "json":
         emit_json(verification_facts(result, model, str(sig_path)))
     elif not result.ok:
         click.echo(f"FAILED {model}: {result.reason()}", err=True)
@@ -154,6 +244,19 @@ def verify(
     sys.exit(0 if result.ok else 1)
 
 
+def _fingerprints(sig_path: Path) -> list[str]:
+    """model_signing's --log_fingerprints: the SHA-256 of each certificate in the bundle."""
+    import hashlib
+
+    from aibom.oms.bundle import parse_bundle
+
+    parsed = parse_bundle(read_file(str(sig_path), "signature"), source=str(sig_path))
+    return [
+        f"certificate {i}: sha256:{hashlib.sha256(der).hexdigest()}"
+        for i, der in enumerate(parsed.certificates)
+    ]
+
+
 def _who(sig: Any) -> str:
     signer = sig.signer
     if signer.method == "sigstore":
@@ -161,3 +264,22 @@ def _who(sig: Any) -> str:
     if signer.method == "certificate":
         return f"signed by certificate sha256:{signer.certificate_fingerprint}"
     return "signed by the given key"
+
+
+verify = MethodGroup(
+    "verify",
+    flag_form=_verify_flag_form(),
+    subcommand_metavar="[METHOD]",
+    help="Verify a model against its OMS signature.",
+)
+for _method in o.VERIFY_METHODS:
+    verify.add_command(
+        _command(
+            _method,
+            [*_verify_common(), *o.verify_trust(required=True)[_method]],
+            lambda _m=_method, **kw: _run_verify(_m, **kw),
+            _VERIFY_HELP[_method]
+            + " Exit 0 verified, 1 failed, 2 bad input. Default --signature: model.sig in "
+            "the working directory, as in model_signing.",
+        )
+    )

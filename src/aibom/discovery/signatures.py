@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -60,6 +61,7 @@ def read_evidence(bundle: Path, relative_to: Path) -> tuple[SignatureEvidence, P
         serialization=sig.serialization,
         signer=sig.signer,
         log_entries=sig.log_entries,
+        statement_sha256=hashlib.sha256(parsed.envelope.payload).hexdigest(),
     )
     return evidence, parsed
 
@@ -107,5 +109,6 @@ def try_read_lineage(
         serialization=Serialization(),
         signer=signed.signer,
         log_entries=signed.log_entries,
+        statement_sha256=hashlib.sha256(signed.envelope.payload).hexdigest(),
     )
     return evidence, lineage

@@ -192,6 +192,8 @@ def signature_props(prefix: str, sig: SignatureEvidence, *, location: bool = Tru
     props += [(f"{p}serialization:ignore-path", x) for x in ser.ignore_paths]
     if sig.root_digest is not None:
         props.append((f"{p}root-digest", sig.root_digest))
+    if sig.statement_sha256 is not None:
+        props.append((f"{p}statement-sha256", sig.statement_sha256))
     for suffix, attr in _SIGNER_FIELDS:
         if getattr(signer, attr) is not None:
             props.append((f"{p}{suffix}", getattr(signer, attr)))
@@ -248,7 +250,8 @@ def decode_signature(props: Props, prefix: str, *, bundle_path: str | None = Non
                              predicate_type=predicate,  # type: ignore[arg-type]
                              root_digest=props.get(f"{p}root-digest"),
                              serialization=serialization, signer=signer,
-                             log_entries=_log_entries(props, f"{p}log:"))
+                             log_entries=_log_entries(props, f"{p}log:"),
+                             statement_sha256=props.get(f"{p}statement-sha256"))
 
 
 def _log_entries(props: Props, prefix: str) -> tuple[LogEntry, ...]:

@@ -14,6 +14,37 @@ from aibom.errors import InputError, VerificationError
 from aibom.oms.bundle import SignedStatement
 
 PRODUCTION_TUF = "https%3A%2F%2Ftuf-repo-cdn.sigstore.dev"
+STAGING_TUF = "https%3A%2F%2Ftuf-repo-cdn.sigstage.dev"
+
+
+def embedded_trust_config(instance: str) -> Any:
+    """The ClientTrustConfig of Sigstore production or staging from the trusted root and
+    signing config embedded in the sigstore package: no TUF refresh, no network."""
+    from sigstore.models import ClientTrustConfig
+
+    store = resources.files("sigstore._store").joinpath(instance)
+    try:
+        root = json.loads(store.joinpath("trusted_root.json").read_text())
+        config = json.loads(store.joinpath("signing_config.v0.2.json").read_text())
+    except (FileNotFoundError, ModuleNotFoundError):  # a sigstore without embedded documents
+        if instance == STAGING_TUF:
+            return ClientTrustConfig.staging(offline=True)
+        return ClientTrustConfig.production(offline=True)
+    document = {
+        "mediaType": "application/vnd.dev.sigstore.clienttrustconfig.v0.1+json",
+        "trustedRoot": root,
+        "signingConfig": config,
+    }
+    return ClientTrustConfig.from_json(json.dumps(document))
+
+
+def trust_root_for(trust_config: Path | None, staging: bool) -> Any:
+    """The trusted root verification uses: a given trust config, staging, or production."""
+    if trust_config:
+        return load_trust_config(trust_config).trusted_root
+    if staging:
+        return embedded_trust_config(STAGING_TUF).trusted_root
+    return production_trusted_root()
 
 
 def production_trusted_root() -> Any:
@@ -47,7 +78,12 @@ def _first_line(exc: BaseException) -> str:
 
 
 def verify_keyless(
-    parsed: SignedStatement, identity: str, issuer: str, trust_config: Path | None
+    parsed: SignedStatement,
+    identity: str,
+    issuer: str,
+    trust_config: Path | None,
+    *,
+    staging: bool = False,
 ) -> None:
     """Check identity and issuer by name first (precise messages), then let sigstore verify the
     certificate chain, SCT, transparency log entry and DSSE signature against the trust root."""
@@ -64,9 +100,7 @@ def verify_keyless(
     from sigstore.models import Bundle
     from sigstore.verify import Verifier, policy
 
-    root = (
-        load_trust_config(trust_config).trusted_root if trust_config else production_trusted_root()
-    )
+    root = trust_root_for(trust_config, staging)
     try:
         bundle = Bundle.from_json(parsed.raw)
     except Exception as exc:  # sigstore wraps parse errors inconsistently
@@ -81,17 +115,34 @@ def verify_keyless(
         raise VerificationError("Sigstore verified a different payload than the one read")
 
 
-def sign_keyless(payload: bytes, identity_token: str, trust_config: Path | None) -> dict[str, Any]:
+def signing_trust_config(trust_config: Path | None, staging: bool) -> Any:
+    """The ClientTrustConfig keyless signing uses (its OIDC issuer, Fulcio and Rekor)."""
+    from sigstore.models import ClientTrustConfig
+
+    if trust_config:
+        return load_trust_config(trust_config)
+    if staging:
+        return embedded_trust_config(STAGING_TUF)
+    return ClientTrustConfig.production()
+
+
+def sign_keyless(
+    payload: bytes,
+    identity_token: str,
+    trust_config: Path | None,
+    *,
+    staging: bool = False,
+    client_id: str = "sigstore",
+) -> dict[str, Any]:
     """Sign an in-toto payload keyless; returns the Sigstore bundle as a JSON object."""
     from sigstore.dsse import Statement
     from sigstore.errors import Error as SigstoreError
-    from sigstore.models import ClientTrustConfig
     from sigstore.oidc import IdentityError, IdentityToken
     from sigstore.sign import SigningContext
 
-    config = load_trust_config(trust_config) if trust_config else ClientTrustConfig.production()
+    config = signing_trust_config(trust_config, staging)
     try:
-        token = IdentityToken(identity_token)
+        token = IdentityToken(identity_token, client_id)
     except IdentityError as exc:
         raise InputError(f"identity token rejected: {_first_line(exc)}") from None
     try:

@@ -58,9 +58,25 @@ class CertificateSigner:
 class KeylessSigner:
     identity_token: str
     trust_config: Path | None = None
+    staging: bool = False  # Sigstore's staging instance (ignored when trust_config is given)
+    client_id: str = "sigstore"  # the token's expected audience
 
 
-Signer = KeySigner | CertificateSigner | KeylessSigner
+@dataclass(frozen=True)
+class Pkcs11KeySigner:
+    """A private key held in a PKCS#11 token, named by an RFC 7512 `pkcs11:` URI."""
+
+    uri: str
+
+
+@dataclass(frozen=True)
+class Pkcs11CertificateSigner:
+    uri: str
+    signing_certificate_pem: bytes
+    chain_pem: tuple[bytes, ...] = ()
+
+
+Signer = KeySigner | CertificateSigner | KeylessSigner | Pkcs11KeySigner | Pkcs11CertificateSigner
 
 
 def statement_payload(
@@ -91,6 +107,7 @@ def sign_model(
     shard_size: int | None = None,
     ignore_paths: Iterable[Path] = (),
     allow_symlinks: bool = False,
+    ignore_git_paths: bool = True,
     workers: int | None = None,
 ) -> ParsedBundle:
     """Hash the model, sign the manifest and write the bundle to `signature` atomically."""
@@ -100,7 +117,9 @@ def sign_model(
         )
     if shard_size is not None and shard_size <= 0:
         raise InputError("--shard-size must be a positive number of bytes")
-    ignore = IgnoreSet(model, relative=EVIDENCE_FILES, absolute=[*ignore_paths, signature])
+    ignore = IgnoreSet(
+        model, EVIDENCE_FILES, [*ignore_paths, signature], git=ignore_git_paths
+    )
     files = enumerate_model(model, allow_symlinks=allow_symlinks, ignore=ignore)
     if not files:
         raise InputError(f"model {model} has no files to sign")
@@ -125,9 +144,28 @@ def sign_payload(payload: bytes, signer: Signer) -> dict[str, Any]:
     if isinstance(signer, KeylessSigner):
         from aibom.oms.keyless import sign_keyless
 
-        return sign_keyless(payload, signer.identity_token, signer.trust_config)
+        return sign_keyless(
+            payload,
+            signer.identity_token,
+            signer.trust_config,
+            staging=signer.staging,
+            client_id=signer.client_id,
+        )
+    if isinstance(signer, Pkcs11KeySigner | Pkcs11CertificateSigner):
+        from aibom.oms.pkcs11 import token_private_key
+
+        with token_private_key(signer.uri) as token_key:
+            return _signed_bundle(payload, signer, token_key)
     key = _load_private_key(signer.private_key_pem, signer.password)
-    if isinstance(signer, KeySigner):
+    return _signed_bundle(payload, signer, key)
+
+
+def _signed_bundle(
+    payload: bytes,
+    signer: KeySigner | CertificateSigner | Pkcs11KeySigner | Pkcs11CertificateSigner,
+    key: Any,
+) -> dict[str, Any]:
+    if isinstance(signer, KeySigner | Pkcs11KeySigner):
         material: dict[str, Any] = {
             "publicKey": {"hint": keys.public_key_hint(key.public_key())},
             "tlogEntries": [],
@@ -149,7 +187,7 @@ def sign_payload(payload: bytes, signer: Signer) -> dict[str, Any]:
     }
 
 
-def _chain(signer: CertificateSigner, key: Any) -> list[dict[str, str]]:
+def _chain(signer: CertificateSigner | Pkcs11CertificateSigner, key: Any) -> list[dict[str, str]]:
     leaf = certs.load_pem_file_certificates(signer.signing_certificate_pem, "signing certificate")[
         0
     ]
@@ -200,6 +238,8 @@ __all__ = [
     "CertificateSigner",
     "KeySigner",
     "KeylessSigner",
+    "Pkcs11CertificateSigner",
+    "Pkcs11KeySigner",
     "sign_model",
     "sign_payload",
 ]

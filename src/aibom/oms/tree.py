@@ -33,13 +33,19 @@ class ModelFile:
 
 
 class IgnoreSet:
-    """Paths excluded from signing: the git defaults at the top level, user paths relative to
-    the root (each with its whole subtree) and absolute paths such as the signature file."""
+    """Paths excluded from signing: the git defaults at the top level (unless `git` is False,
+    model_signing's --no-ignore-git-paths), user paths relative to the root (each with its
+    whole subtree) and absolute paths such as the signature file."""
 
     def __init__(
-        self, root: Path, relative: Iterable[str] = (), absolute: Iterable[Path] = ()
+        self,
+        root: Path,
+        relative: Iterable[str] = (),
+        absolute: Iterable[Path] = (),
+        *,
+        git: bool = True,
     ) -> None:
-        self._prefixes: set[tuple[str, ...]] = {(name,) for name in DEFAULT_IGNORES}
+        self._prefixes: set[tuple[str, ...]] = {(n,) for n in DEFAULT_IGNORES} if git else set()
         for rel in relative:
             parts = _relative_parts(rel)
             if parts:

@@ -44,6 +44,7 @@ class KeylessTrust:
     identity: str
     issuer: str
     trust_config: Path | None = None  # ClientTrustConfig JSON; None = Sigstore production
+    staging: bool = False  # Sigstore staging's embedded trusted root (without trust_config)
 
 
 Trust = KeyTrust | CertificateTrust | KeylessTrust
@@ -90,6 +91,7 @@ def verify_model(
     ignore_paths: Iterable[Path] = (),
     ignore_unsigned_files: bool = False,
     allow_symlinks: bool = False,
+    ignore_git_paths: bool = True,
     only: Iterable[str] | None = None,
     cache: DigestCache | None = None,
     workers: int | None = None,
@@ -109,6 +111,7 @@ def verify_model(
         extra_ignores=[*ignore_paths, signature],
         ignore_unsigned_files=ignore_unsigned_files,
         allow_symlinks=allow_symlinks,
+        ignore_git_paths=ignore_git_paths,
         only=only,
         cache=cache,
         workers=workers,
@@ -126,7 +129,9 @@ def verify_signature(parsed: SignedStatement, trust: Trust, *, allow_v02: bool =
     if isinstance(trust, KeylessTrust):
         from aibom.oms.keyless import verify_keyless
 
-        verify_keyless(parsed, trust.identity, trust.issuer, trust.trust_config)
+        verify_keyless(
+            parsed, trust.identity, trust.issuer, trust.trust_config, staging=trust.staging
+        )
         return
     if signer.method == "sigstore":
         raise VerificationError(
@@ -191,6 +196,7 @@ def check_model(
     extra_ignores: Sequence[Path] = (),
     ignore_unsigned_files: bool = False,
     allow_symlinks: bool = False,
+    ignore_git_paths: bool = True,
     only: Iterable[str] | None = None,
     cache: DigestCache | None = None,
     workers: int | None = None,
@@ -199,7 +205,7 @@ def check_model(
     if not os.path.lexists(model):
         raise InputError(f"cannot read model {model}: it does not exist")
     ser = sig.serialization
-    ignore = IgnoreSet(model, relative=ser.ignore_paths, absolute=extra_ignores)
+    ignore = IgnoreSet(model, ser.ignore_paths, extra_ignores, git=ignore_git_paths)
     try:
         files = enumerate_model(
             model, allow_symlinks=ser.allow_symlinks or allow_symlinks, ignore=ignore

@@ -64,7 +64,7 @@ SPECS = {s.table.name: s for s in (
     _Spec(schema.signatures, ("component", "role", "bundle_sha256", "predicate_type",
                               "root_digest", "method", "identity", "issuer",
                               "certificate_fingerprint", "public_key_fingerprint",
-                              "public_key_hint"), 3),
+                              "public_key_hint", "statement_sha256"), 3),
     _Spec(schema.certificates, ("component", "role", "bundle_sha256", "position",
                                 "fingerprint"), 4),
     _Spec(schema.log_entries, ("component", "role", "bundle_sha256", "log_id", "log_index",
@@ -189,7 +189,7 @@ def _plan_signature(rows: dict[str, list[tuple[Any, ...]]], key: str, role: str,
     rows["signatures"].append(_check((
         *ids, sig.predicate_type, lower(sig.root_digest), s.method, s.identity, s.issuer,
         lower(s.certificate_fingerprint), lower(s.public_key_fingerprint),
-        lower(s.public_key_hint)), what, source))
+        lower(s.public_key_hint), lower(sig.statement_sha256)), what, source))
     rows["certificates"] += [_check((*ids, i, lower(fp)), what, source)
                              for i, fp in enumerate(s.chain_fingerprints)]
     rows["log_entries"] += [

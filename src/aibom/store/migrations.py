@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Column, Connection, Engine, Index, MetaData, Table, func, insert, select
 
 from aibom.errors import InputError
 from aibom.store import schema
@@ -24,11 +24,40 @@ Migration = tuple[int, str, Callable[[Connection], None]]
 _LOCK_ID = 0x6A69626F6D  # "aibom" as a number: the advisory lock key on PostgreSQL
 
 
+def _signatures_v1(metadata: MetaData) -> Table:
+    """The signatures table as version 1 made it (frozen: version 2 adds a column)."""
+    return Table(
+        "signatures",
+        metadata,
+        *(Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable,
+                 autoincrement=False)
+          for c in schema.signatures.columns if c.name != "statement_sha256"),
+        Index("signatures_identity", "identity"),
+        Index("signatures_certificate", "certificate_fingerprint"),
+        Index("signatures_public_key", "public_key_fingerprint"),
+        Index("signatures_public_key_hint", "public_key_hint"),
+        **schema.CLUSTERED,
+    )
+
+
 def _v1_initial(conn: Connection) -> None:
-    schema.metadata.create_all(conn, tables=list(schema.DATA_TABLES))
+    schema.metadata.create_all(
+        conn, tables=[t for t in schema.DATA_TABLES if t is not schema.signatures]
+    )
+    _signatures_v1(MetaData()).create(conn)
 
 
-MIGRATIONS: tuple[Migration, ...] = ((1, "initial tables", _v1_initial),)
+def _v2_statement_digest(conn: Connection) -> None:
+    column = schema.signatures.c.statement_sha256
+    kind = column.type.compile(dialect=conn.dialect)
+    conn.exec_driver_sql(f"ALTER TABLE signatures ADD COLUMN statement_sha256 {kind}")
+    Index("signatures_statement", column).create(conn)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    (1, "initial tables", _v1_initial),
+    (2, "signatures: SHA-256 of the signed statement", _v2_statement_digest),
+)
 
 
 def current_version(conn: Connection) -> int:

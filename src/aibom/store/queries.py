@@ -317,6 +317,7 @@ def _signature(r: Any) -> SignatureEvidence:
     return SignatureEvidence(
         bundle_path="", bundle_sha256=r.bundle_sha256, predicate_type=r.predicate_type,
         root_digest=r.root_digest, serialization=Serialization(),
+        statement_sha256=r.statement_sha256,
         signer=SignerFacts(
             method=method, public_key_hint=r.public_key_hint,
             public_key_fingerprint=r.public_key_fingerprint,

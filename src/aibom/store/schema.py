@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, Table, Text
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # bytewise text on both backends (SQLite's default collation is already BINARY)
 TEXT = Text().with_variant(Text(collation="C"), "postgresql")
@@ -106,10 +106,12 @@ signatures = Table(  # role: signature (the component's OMS signature) | attesta
     _text("certificate_fingerprint"),
     _text("public_key_fingerprint"),
     _text("public_key_hint"),
+    _text("statement_sha256"),  # SHA-256 of the signed in-toto statement (since version 2)
     Index("signatures_identity", "identity"),
     Index("signatures_certificate", "certificate_fingerprint"),
     Index("signatures_public_key", "public_key_fingerprint"),
     Index("signatures_public_key_hint", "public_key_hint"),
+    Index("signatures_statement", "statement_sha256"),
     **CLUSTERED,
 )
 
