@@ -522,7 +522,10 @@ def test_elements_and_ids(doc: dict[str, Any]) -> None:
 def test_root_ref_picks_the_root() -> None:
     document = json.loads(export(family(), root_ref=FT))
     sbom = items(document, "software_Sbom")[0]
-    assert sbom["rootElement"] == [by_name(document, "acme/chat-7b")["spdxId"]]
+    # the root first, then what is no ancestor of it and derives from nothing (so no
+    # component floats): the adapter on it and the quantized variant of it
+    assert sbom["rootElement"] == [by_name(document, name)["spdxId"]
+                                   for name in ("acme/chat-7b", "chat-7b-lora", "chat-7b-q4")]
     with pytest.raises(InputError, match="not in the graph"):
         export(family(), root_ref="model:nope")
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
+from aibom.cli import oms_options as o
 from aibom.cli.options import emit_json, format_option, paths, with_dirs_option
 from aibom.formats.registry import CYCLONEDX_VERSIONS
 from aibom.formats.registry import NAMES as FORMAT_NAMES
@@ -52,6 +54,22 @@ from aibom.formats.registry import NAMES as FORMAT_NAMES
     "references become absolute URLs.",
 )
 @click.option("--no-hash", is_flag=True, help="Do not hash unsigned directories.")
+@click.option(
+    "--sign",
+    "sign_document",
+    is_flag=True,
+    help="Also sign the AIBOM: a Sigstore bundle (DSSE, in-toto statement over the document) "
+    "written to OUTPUT.sigstore.json. The signer options are those of `aibom sign`.",
+)
+@o.apply(
+    [
+        *o.private_key(required=False),
+        *o.signing_certificate(required=False),
+        *o.certificate_chain("Intermediate/root certificates (PEM) to embed. Repeatable."),
+        *o.pkcs11_uri(required=False),
+        *o.sigstore_signing(with_sigstore_flag=True),
+    ]
+)
 def build(
     model_dir: str,
     with_dirs: tuple[str, ...],
@@ -63,6 +81,8 @@ def build(
     organization: str | None,
     base_url: str | None,
     no_hash: bool,
+    sign_document: bool,
+    **signer_options: Any,
 ) -> None:
     """Discover the provenance graph of MODEL_DIR and emit an AIBOM."""
     from aibom.build import build_document
@@ -83,11 +103,35 @@ def build(
     )
     for warning in found.warnings:
         click.echo(f"aibom: warning: {warning}", err=True)
+    signer = _signer(sign_document, output, signer_options)
     if output:
         write_atomic(Path(output), text.encode())
         click.echo(f"wrote {output}: {len(found.graph)} components", err=True)
     else:
         click.echo(text, nl=False)
+    if signer is not None and output:
+        from aibom.formats.registry import Format
+        from aibom.formats.signed import BUNDLE_SUFFIX
+        from aibom.formats.signed import sign_document as sign
+
+        bundle = sign(text.encode(), Format(fmt), Path(output).name, signer)
+        write_atomic(Path(output + BUNDLE_SUFFIX), bundle)
+        click.echo(f"wrote {output}{BUNDLE_SUFFIX}: signed AIBOM", err=True)
+
+
+def _signer(sign_document: bool, output: str | None, kw: dict[str, Any]) -> Any:
+    """The signer of `--sign`, checked before anything is written."""
+    given = [k for k, v in kw.items() if v not in (None, False, ())]
+    if not sign_document:
+        if given:
+            flag = "--" + given[0].replace("_", "-")
+            raise click.UsageError(f"{flag} signs the AIBOM: give --sign too")
+        return None
+    if not output:
+        raise click.UsageError("--sign needs -o/--output (the bundle is written beside it)")
+    from aibom.cli.signers import choose_sign_method, make_signer
+
+    return make_signer(choose_sign_method(kw), kw)
 
 
 @click.command(name="import")

@@ -144,6 +144,17 @@ def adopt(
     )
 
 
+def _verify_aibom(document: Path, bundle: Path, trust: Any) -> None:
+    """The AIBOM's own signature, before anything in it is believed."""
+    from aibom.build import read_document_bytes
+    from aibom.formats.signed import verify_document
+    from aibom.oms.bundle import read_raw
+
+    signed = verify_document(read_document_bytes(document), read_raw(bundle, "AIBOM signature"),
+                             trust, source=str(bundle))
+    click.echo(f"verified AIBOM signature: {document.name} sha256:{signed.sha256}", err=True)
+
+
 @click.command(name="verify-chain")
 @click.argument("target", type=click.Path())
 @click.option("--policy", "policy_path", required=True, type=click.Path(dir_okay=False))
@@ -166,6 +177,13 @@ def adopt(
     is_flag=True,
     help="Check signatures and recorded digests only, without the weights.",
 )
+@click.option(
+    "--aibom-signature",
+    type=click.Path(dir_okay=False),
+    help="The AIBOM's own Sigstore bundle (from `build --sign`): verified first, with the "
+    "--aibom-* trust options; a tampered or wrongly signed AIBOM fails (exit 1).",
+)
+@trust_options("aibom")
 def verify_chain(
     target: str,
     policy_path: str,
@@ -173,6 +191,12 @@ def verify_chain(
     root: str | None,
     output_format: str,
     no_rehash: bool,
+    aibom_signature: str | None,
+    aibom_public_key: str | None,
+    aibom_certificate_chain: tuple[str, ...],
+    aibom_identity: str | None,
+    aibom_identity_provider: str | None,
+    aibom_trust_config: str | None,
 ) -> None:
     """Verify every signature, signer and lineage edge of an AIBOM or a model directory."""
     from aibom.build import read_document
@@ -188,6 +212,10 @@ def verify_chain(
         graph = discover(path, with_dirs=tuple(paths(with_dirs)), relative_to=base).graph
     else:
         base = path.resolve().parent
+        if aibom_signature is not None:
+            _verify_aibom(path, Path(aibom_signature), trust_from(
+                aibom_public_key, aibom_certificate_chain, aibom_identity,
+                aibom_identity_provider, aibom_trust_config))
         graph = read_document(path)
     report = run(graph, policy, base=base, root=Path(root) if root else None, rehash=not no_rehash)
     if output_format == "json":

@@ -41,13 +41,21 @@ def document_hash(graph: ProvenanceGraph, *parts: object) -> str:
 
 
 def roots(graph: ProvenanceGraph, root_ref: str | None) -> list[str]:
-    """The component the document is about, or every component nothing else derives from."""
-    if root_ref is not None:
-        if root_ref not in graph:
-            raise InputError(f"root component {root_ref!r} is not in the graph")
-        return [root_ref]
+    """What the document describes: the component it is about (first), then every other
+    component nothing derives from and that is not that one's ancestor (an adapter built on
+    its base, say), so that every component is reached from a root through dependencies."""
     found = [c.ref for c in graph.components() if not graph.children(c.ref)]
-    return found or [c.ref for c in graph.components()]
+    if root_ref is None:
+        return found or [c.ref for c in graph.components()]
+    if root_ref not in graph:
+        raise InputError(f"root component {root_ref!r} is not in the graph")
+    ancestors, stack = {root_ref}, [root_ref]
+    while stack:
+        for e in graph.parents(stack.pop()):
+            if e.parent not in ancestors:
+                ancestors.add(e.parent)
+                stack.append(e.parent)
+    return [root_ref, *(r for r in found if r not in ancestors)]
 
 
 def download_url(c: Component) -> str | None:
