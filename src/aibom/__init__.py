@@ -2,7 +2,8 @@
 
 The public API is small and stable; everything else may change:
 
-- `verify_model(model, ...)`: verify an OMS signature before loading weights.
+- `verify_model(model, ...)`: verify an OMS signature before loading weights; `verified_path`
+  does the same and returns the folder to load (a Hugging Face cache snapshot for `hf:`).
 - `sign_model`, `discover`, `build_document`: sign, build the graph, emit an AIBOM.
 - `AibomError`, `InputError` (exit 2), `VerificationError` (exit 1).
 """
@@ -23,11 +24,13 @@ __all__ = [
     "build_document",
     "discover",
     "sign_model",
+    "verified_path",
     "verify_model",
 ]
 
 _LAZY = {
     "verify_model": "aibom.loading",
+    "verified_path": "aibom.loading",
     "sign_model": "aibom.oms.sign",
     "discover": "aibom.discovery",
     "build_document": "aibom.build",
@@ -36,7 +39,7 @@ _LAZY = {
 if TYPE_CHECKING:
     from aibom.build import build_document
     from aibom.discovery import discover
-    from aibom.loading import verify_model
+    from aibom.loading import verified_path, verify_model
     from aibom.oms.sign import sign_model
 
 

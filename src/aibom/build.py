@@ -30,6 +30,10 @@ def build_document(
 ) -> tuple[str, Discovery]:
     """Discover the graph and render it. Paths inside the document are relative to the
     directory the document is written to (or the working directory for stdout)."""
+    if output is not None:
+        from aibom.sources import refuse_cache_write
+
+        refuse_cache_write(output)  # before any work: the cache is never written to
     where = output.resolve().parent if output is not None else Path.cwd()
     found = discover(
         model_dir,

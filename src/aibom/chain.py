@@ -7,7 +7,7 @@ For each component (node):
     publishers the policy allows for the component's name.
  3. Unless `rehash` is off, its files must match the signature (a full OMS verification).
  4. If it was adopted from upstream, its attestation must record a clean scan, and its
-    pickle-bearing files must scan clean now.
+    files must scan clean now (aibom.scan).
 For each edge (child -> parent):
  5. Lineage and training edges must be attested when the policy says so: the child's
     lineage attestation verifies with a publisher allowed for the child, its subject is the
@@ -28,38 +28,10 @@ from aibom.lineage.attest import Lineage, read_lineage
 from aibom.oms.bundle import SignedStatement, read_bundle
 from aibom.oms.verify import accepts_v02_encoding, check_model, verify_signature
 from aibom.policy import Policy, Publisher
+from aibom.verdicts import Check, Report, Rule, Status, Subject
 
-VERIFIED, DECLARED, FAILED = "verified", "declared-only", "failed"
-ATTESTED_RELATIONS = {
-    Relation.FINETUNED_FROM: "finetune",
-    Relation.ADAPTER_OF: "adapter",
-    Relation.QUANTIZED_FROM: "quantized",
-    Relation.MERGED_FROM: "merge",
-    Relation.DISTILLED_FROM: "distill",
-}
-
-
-@dataclass(frozen=True)
-class Check:
-    kind: str  # node | edge | graph
-    subject: str  # a component ref, "child -> parent", or "graph"
-    status: str  # verified | declared-only | failed
-    reason: str
-    rule: str  # a stable id for SARIF
-    signer: str | None = None  # the publisher that signed, when verified
-    location: str | None = None  # bundle or directory the check concerns
-
-
-@dataclass(frozen=True)
-class Report:
-    checks: tuple[Check, ...]
-
-    @property
-    def ok(self) -> bool:
-        return not any(c.status == FAILED for c in self.checks)
-
-    def failures(self) -> list[Check]:
-        return [c for c in self.checks if c.status == FAILED]
+VERIFIED, DECLARED, FAILED = Status.VERIFIED, Status.DECLARED, Status.FAILED
+__all__ = ["Check", "Report", "Rule", "Status", "verify_chain", "verify_target"]
 
 
 @dataclass
@@ -87,17 +59,43 @@ def verify_chain(
     checks = [_node(ctx, c) for c in graph.components()]
     checks += [_edge(ctx, e) for e in graph.edges()]
     for cycle in graph.cycles():
-        checks.append(Check("graph", " -> ".join(cycle), FAILED, "cycle in lineage", "aibom/cycle"))
+        cycle_text = " -> ".join(cycle)
+        checks.append(Check(Subject.GRAPH, cycle_text, FAILED, "cycle in lineage", Rule.CYCLE))
     return Report(tuple(checks))
 
 
+def verify_target(
+    target: str | Path,
+    policy: Policy,
+    *,
+    with_dirs: tuple[Path, ...] = (),
+    root: Path | None = None,
+    rehash: bool = True,
+) -> Report:
+    """Verify an AIBOM file (its paths relative to its directory) or a model: a directory
+    or an `hf:` reference (discovered with `with_dirs`, paths relative to the working
+    directory)."""
+    from aibom.build import read_document
+    from aibom.discovery import discover
+    from aibom.sources import is_reference
+
+    path = Path(target)
+    if is_reference(str(target)) or path.is_dir():
+        base = Path.cwd()
+        graph = discover(path, with_dirs=with_dirs, relative_to=base).graph
+    else:
+        base = path.resolve().parent
+        graph = read_document(path)
+    return verify_chain(graph, policy, base=base, root=root, rehash=rehash)
+
+
 def _node(ctx: _Context, c: Component) -> Check:
-    def failed(reason: str, rule: str, location: str | None = None) -> Check:
-        return Check("node", c.ref, FAILED, reason, rule, location=location)
+    def failed(reason: str, rule: Rule, location: str | None = None) -> Check:
+        return Check(Subject.NODE, c.ref, FAILED, reason, rule, location=location)
 
     if not c.local:  # step 1
         return Check(
-            "node", c.ref, DECLARED, "declared by another component, not present", "aibom/absent"
+            Subject.NODE, c.ref, DECLARED, "declared by another component, not present", Rule.ABSENT
         )
     required = ctx.policy.signatures == "all" or (
         ctx.policy.signatures == "models" and c.kind != Kind.DATASET
@@ -105,49 +103,48 @@ def _node(ctx: _Context, c: Component) -> Check:
     if c.signature is None:  # step 2
         if required:
             return failed(
-                f"{c.name} is not signed, and the policy requires signatures", "aibom/unsigned"
+                f"{c.name} is not signed, and the policy requires signatures", Rule.UNSIGNED
             )
-        return Check("node", c.ref, DECLARED, "not signed (allowed by policy)", "aibom/unsigned")
+        return Check(Subject.NODE, c.ref, DECLARED, "not signed (allowed by policy)", Rule.UNSIGNED)
     try:
         bundle_path = _resolve(ctx, c.signature.bundle_path)
         parsed = read_bundle(bundle_path)
     except AibomError as exc:
         return failed(
-            f"signature unreadable: {exc.one_line()}", "aibom/signature", c.signature.bundle_path
+            f"signature unreadable: {exc.one_line()}", Rule.SIGNATURE, c.signature.bundle_path
         )
     if parsed.bundle_sha256 != c.signature.bundle_sha256:
-        return failed("signature bundle differs from the one the AIBOM recorded", "aibom/signature")
+        return failed("signature bundle differs from the one the AIBOM recorded", Rule.SIGNATURE)
     sig = parsed.signature
     if c.root_digest is not None and sig.root_digest != c.root_digest:
-        return failed("signature root digest differs from the AIBOM's", "aibom/signature")
+        return failed("signature root digest differs from the AIBOM's", Rule.SIGNATURE)
     if sig.legacy and ctx.policy.legacy_predicate == "forbid":
-        return failed("legacy Digests/v0.1 signature format, forbidden by policy", "aibom/legacy")
+        return failed("legacy Digests/v0.1 signature format, forbidden by policy", Rule.LEGACY)
     publisher, reason = _signed_by(
         parsed, ctx.policy.publishers_for(c.name), accepts_v02_encoding(sig)
     )
     if publisher is None:
-        return failed(f"{c.name}: {reason}", "aibom/signer", str(bundle_path))
+        return failed(f"{c.name}: {reason}", Rule.SIGNER, str(bundle_path))
     ctx.verified_signers[c.ref] = publisher.name
     if ctx.rehash:  # step 3
         if not c.location:
-            return failed("no model directory recorded to re-hash (use --no-rehash)", "aibom/files")
+            return failed("no model directory recorded to re-hash (use --no-rehash)", Rule.FILES)
         try:
             directory = _resolve(ctx, c.location)
         except InputError as exc:
-            return failed(exc.one_line(), "aibom/files", c.location)
+            return failed(exc.one_line(), Rule.FILES, c.location)
         result = check_model(directory, sig, extra_ignores=[bundle_path])
         if not result.ok:
             return failed(
                 f"files do not match the signature: {result.reason()}",
-                "aibom/files",
+                Rule.FILES,
                 str(directory),
             )
     scan = _adoption_scan(ctx, c)  # step 4
     if scan:
-        return failed(scan, "aibom/scan")
-    return Check(
-        "node", c.ref, VERIFIED, f"signed by {publisher.describe()}", "aibom/node", publisher.name
-    )
+        return failed(scan, Rule.SCAN)
+    signed = f"signed by {publisher.describe()}"
+    return Check(Subject.NODE, c.ref, VERIFIED, signed, Rule.NODE, publisher.name)
 
 
 def _signed_by(
@@ -214,43 +211,43 @@ def _edge(ctx: _Context, e: Edge) -> Check:
     child, parent = ctx.graph.component(e.child), ctx.graph.component(e.parent)
     strict = ctx.policy.lineage == "attested" and e.relation != Relation.EVALUATED_ON
 
-    def result(status: str, reason: str, rule: str) -> Check:
-        return Check("edge", subject, status, f"{e.relation.value}: {reason}", rule)
+    def result(status: Status, reason: str, rule: Rule) -> Check:
+        return Check(Subject.EDGE, subject, status, f"{e.relation.value}: {reason}", rule)
 
     if not parent.local:  # step 6
         if strict or e.level == Level.ATTESTED:
             return result(
                 FAILED,
                 f"missing parent {parent.name} (not present to verify)",
-                "aibom/missing-parent",
+                Rule.MISSING_PARENT,
             )
         return result(
-            DECLARED, f"declared by {e.evidence}; {parent.name} not present", "aibom/declared"
+            DECLARED, f"declared by {e.evidence}; {parent.name} not present", Rule.DECLARED
         )
     lineage = _lineage(ctx, child)  # step 5
     if isinstance(lineage, AibomError):
-        return result(FAILED, lineage.one_line(), "aibom/attestation")
+        return result(FAILED, lineage.one_line(), Rule.ATTESTATION)
     if lineage is None:
         if strict:
             return result(
                 FAILED,
                 f"declared only ({e.evidence}); the policy requires attested lineage",
-                "aibom/declared",
+                Rule.DECLARED,
             )
-        return result(DECLARED, f"declared by {e.evidence}", "aibom/declared")
+        return result(DECLARED, f"declared by {e.evidence}", Rule.DECLARED)
     problem = _names_parent(lineage, e, parent)
     if problem and not strict and e.level == Level.DECLARED:
         return result(
             DECLARED,
             f"declared by {e.evidence}; the attestation does not cover it",
-            "aibom/declared",
+            Rule.DECLARED,
         )
     if problem:
-        return result(FAILED, problem, "aibom/attestation")
+        return result(FAILED, problem, Rule.ATTESTATION)
     return result(
         VERIFIED,
         f"attested by {ctx.verified_signers.get(child.ref) or 'an allowed publisher'}",
-        "aibom/edge",
+        Rule.EDGE,
     )
 
 
@@ -259,7 +256,7 @@ def _names_parent(lineage: Lineage, e: Edge, parent: Component) -> str | None:
         use = "training" if e.relation == Relation.TRAINED_ON else "evaluation"
         named = tuple(d for d in lineage.datasets if (d.use or "training") == use)
     else:
-        if lineage.relation != ATTESTED_RELATIONS.get(e.relation):
+        if lineage.relation != e.relation.derivation:
             return f"attestation says {lineage.relation!r}, the graph says {e.relation.value}"
         named = lineage.parents
     digests = {a.root_digest for a in named}
@@ -283,27 +280,33 @@ def _adoption_scan(ctx: _Context, c: Component) -> str | None:
     if scan.get("result") != "clean":
         return "adopted without a clean scan"
     if ctx.rehash and c.location:
-        from aibom.lineage.pickle_scan import scan_model
+        from aibom.scan import scan_model
 
         try:
             report = scan_model(_resolve(ctx, c.location))
         except AibomError as exc:
             return f"cannot scan: {exc.one_line()}"
-        dangerous = [f for f in report.findings if f.severity == "dangerous"]
-        if dangerous:
-            first = dangerous[0]
-            return f"pickle scan finds {first.module}.{first.name} in {first.file}"
-        unread = [f"{f.file}: {w}" for f in report.files for w in f.warnings] + list(
-            report.warnings
-        )
-        if unread:
-            return f"pickle scan incomplete: {unread[0]}"
+        if report.findings:
+            first = report.findings[0]
+            return f"scan finds {first.dotted} in {first.file}"
+        if report.incomplete:
+            return f"scan incomplete: {report.incomplete[0]}"
     return None
 
 
 def _resolve(ctx: _Context, recorded: str) -> Path:
     """A path recorded in the graph, relative to its base; refused if it leaves the root
-    (an AIBOM must not make aibom read /etc/passwd or a file the attacker planted)."""
+    (an AIBOM must not make aibom read /etc/passwd or a file the attacker planted). An
+    `hf:ORG/NAME@COMMIT[/FILE]` location is a snapshot of the local hub cache (or a file
+    in it, under the containment rule), which is where such models live."""
+    from aibom.sources import resolve_location
+    from aibom.sources.containment import Containment
+
+    cached = resolve_location(recorded)
+    if cached is not None:
+        if cached.name and cached.parent.parent.name == "snapshots":
+            Containment(cached.parent).resolve(str(cached), cached.name)
+        return cached
     path = Path(os.path.realpath(ctx.base / recorded))
     if os.path.commonpath([path, ctx.root]) != str(ctx.root):
         raise InputError(f"{recorded} points outside {ctx.root} (widen it with --root)")

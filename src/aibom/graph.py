@@ -12,6 +12,7 @@ from enum import StrEnum
 
 import networkx as nx
 
+from aibom.errors import AibomError
 from aibom.oms.model import LogEntry, Serialization, SignerFacts
 
 
@@ -22,6 +23,8 @@ class Kind(StrEnum):
 
 
 class Relation(StrEnum):
+    """How an edge's child relates to its parent: derived from a model, or used a dataset."""
+
     FINETUNED_FROM = "finetuned_from"
     ADAPTER_OF = "adapter_of"
     QUANTIZED_FROM = "quantized_from"
@@ -34,6 +37,61 @@ class Relation(StrEnum):
     def is_lineage(self) -> bool:
         """Model-to-model derivation (as opposed to model-to-dataset use)."""
         return self not in (Relation.TRAINED_ON, Relation.EVALUATED_ON)
+
+    @property
+    def derivation(self) -> Derivation | None:
+        """The word a model card or lineage attestation uses for it (None for dataset use)."""
+        for word, relation in _DERIVATIONS.items():
+            if relation is self:
+                return word
+        return None
+
+
+class Derivation(StrEnum):
+    """How a model derives from its parent, in the words of model cards and attestations.
+
+    The one table of relation words: Hugging Face's `base_model_relation` values (all but
+    `distill`), the `relation` of an aibom lineage attestation (all), and the graph relation
+    each stands for.
+    """
+
+    FINETUNE = "finetune"
+    ADAPTER = "adapter"
+    QUANTIZED = "quantized"
+    MERGE = "merge"
+    DISTILL = "distill"
+
+    @property
+    def relation(self) -> Relation:
+        """The graph relation this word stands for."""
+        return _DERIVATIONS[self]
+
+    @property
+    def on_model_cards(self) -> bool:
+        """Whether Hugging Face model cards use the word (`base_model_relation`, tags)."""
+        return self is not Derivation.DISTILL
+
+    @classmethod
+    def card_words(cls) -> tuple[Derivation, ...]:
+        """The words a model card may state, in the Hub's order of precedence."""
+        return (cls.ADAPTER, cls.MERGE, cls.QUANTIZED, cls.FINETUNE)
+
+    @classmethod
+    def parse(cls, word: str) -> Derivation | None:
+        """The derivation a (case-insensitive) word names, or None."""
+        try:
+            return cls(word.lower())
+        except ValueError:
+            return None
+
+
+_DERIVATIONS: dict[Derivation, Relation] = {
+    Derivation.FINETUNE: Relation.FINETUNED_FROM,
+    Derivation.ADAPTER: Relation.ADAPTER_OF,
+    Derivation.QUANTIZED: Relation.QUANTIZED_FROM,
+    Derivation.MERGE: Relation.MERGED_FROM,
+    Derivation.DISTILL: Relation.DISTILLED_FROM,
+}
 
 
 class Level(StrEnum):
@@ -129,8 +187,8 @@ class Edge:
     evidence: str = ""
 
 
-class GraphError(ValueError):
-    """The graph was asked to hold something inconsistent (unknown ref, duplicate)."""
+class GraphError(AibomError, ValueError):
+    """The graph was asked to hold something inconsistent (unknown ref, duplicate). Exit 2."""
 
 
 class ProvenanceGraph:
@@ -229,6 +287,24 @@ class ProvenanceGraph:
                 name is not None and c.name.lower() == name.lower()
             ):
                 out.append(c)
+        return out
+
+    def lineage_around(self, roots: Iterable[str]) -> ProvenanceGraph:
+        """The subgraph around `roots`: their ancestors, their descendants, and the direct
+        parents (inputs such as datasets) of the roots and their descendants."""
+        roots = set(roots)
+        for ref in roots:
+            self.component(ref)  # an unknown ref is a GraphError
+        down = set().union(*(self.descendants(r) | {r} for r in roots))
+        keep = down | set().union(*(self.ancestors(r) for r in roots))
+        keep |= {e.parent for r in down for e in self.parents(r)}
+        out = ProvenanceGraph()
+        for c in self.components():
+            if c.ref in keep:
+                out.add_component(c)
+        for e in self.edges():
+            if e.child in keep and e.parent in keep:
+                out.add_edge(e)
         return out
 
     def __iter__(self) -> Iterator[Component]:

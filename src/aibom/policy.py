@@ -14,7 +14,8 @@ from typing import Any
 from aibom.errors import InputError
 from aibom.fileio import read_capped
 from aibom.oms.schema import check_against
-from aibom.oms.verify import CertificateTrust, KeylessTrust, KeyTrust, Trust
+from aibom.oms.trust import build_trust
+from aibom.oms.verify import KeylessTrust, KeyTrust, Trust
 
 MAX_POLICY_BYTES = 1 << 20
 
@@ -102,18 +103,23 @@ def _parse(raw: bytes, path: Path) -> Any:
 
 
 def _trust(node: dict[str, Any], base: Path, path: Path) -> Trust:
-    if "public_key" in node:
-        return KeyTrust(_read(base / node["public_key"], path))
-    if "certificate_chain" in node:
-        return CertificateTrust(tuple(_read(base / p, path) for p in node["certificate_chain"]))
-    config = base / node["trust_config"] if "trust_config" in node else None
-    if config is not None:
-        _read(config, path)  # missing: a policy error (exit 2), not a failed signature
-    return KeylessTrust(node["identity"], node["issuer"], config)
+    def read(file: Path, what: str) -> bytes:
+        try:
+            return file.read_bytes()
+        except OSError as exc:
+            raise InputError(f"policy {path}: cannot read {file}: {exc.strerror}") from None
 
+    def named(key: str) -> Path | None:
+        return base / node[key] if key in node else None
 
-def _read(file: Path, policy: Path) -> bytes:
-    try:
-        return file.read_bytes()
-    except OSError as exc:
-        raise InputError(f"policy {policy}: cannot read {file}: {exc.strerror}") from None
+    trust = build_trust(  # the schema allows exactly one kind per publisher
+        public_key=named("public_key"),
+        certificate_chain=[base / p for p in node.get("certificate_chain", ())],
+        identity=node.get("identity"),
+        issuer=node.get("issuer"),
+        trust_config=named("trust_config"),
+        read=read,
+    )
+    if trust is None:
+        raise InputError(f"policy {path}: publisher {node.get('name')!r} names no trust")
+    return trust

@@ -3,28 +3,32 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from typing import Any
 
 from aibom import __version__
-from aibom.chain import DECLARED, FAILED, VERIFIED, Report
+from aibom.verdicts import Report, Status
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-_LEVEL = {FAILED: "error", DECLARED: "warning", VERIFIED: "none"}  # "pass" results take "none"
-_RULES = {
-    "aibom/node": "Component signature verified",
-    "aibom/edge": "Lineage edge attested",
-    "aibom/absent": "Component declared but not present",
-    "aibom/unsigned": "Component not signed",
-    "aibom/signature": "Signature bundle unreadable or not the recorded one",
-    "aibom/legacy": "Legacy signature format",
-    "aibom/signer": "Signer not allowed by policy",
-    "aibom/files": "Files do not match the signature",
-    "aibom/scan": "Adopted model without a clean pickle scan",
-    "aibom/missing-parent": "Parent missing from the chain",
-    "aibom/declared": "Lineage declared, not attested",
-    "aibom/attestation": "Lineage attestation does not hold",
-    "aibom/cycle": "Cycle in lineage",
-}
+# "pass" results take level "none"
+_LEVEL = {Status.FAILED: "error", Status.DECLARED: "warning", Status.VERIFIED: "none"}
+
+
+class ReportFormat(StrEnum):
+    """The renderings of a chain Report."""
+
+    TEXT = "text"
+    JSON = "json"
+    SARIF = "sarif"
+
+
+def render_report(report: Report, fmt: ReportFormat, *, source: str) -> str:
+    """The report in `fmt`; `source` is the AIBOM or directory SARIF locations default to."""
+    if fmt == ReportFormat.JSON:
+        return to_json(report)
+    if fmt == ReportFormat.SARIF:
+        return to_sarif(report, source=source)
+    return to_text(report)
 
 
 def to_text(report: Report) -> str:
@@ -52,7 +56,7 @@ def to_sarif(report: Report, *, source: str) -> str:
                 "ruleId": c.rule,
                 "ruleIndex": used.index(c.rule),
                 "level": _LEVEL[c.status],
-                "kind": "pass" if c.status == VERIFIED else "fail",
+                "kind": "pass" if c.status == Status.VERIFIED else "fail",
                 "message": {"text": f"{c.subject}: {c.reason}"},
                 "locations": [
                     {
@@ -72,7 +76,7 @@ def to_sarif(report: Report, *, source: str) -> str:
                 "name": "aibom",
                 "version": __version__,
                 "informationUri": "https://github.com/aibom/aibom",
-                "rules": [{"id": r, "shortDescription": {"text": _RULES.get(r, r)}} for r in used],
+                "rules": [{"id": r, "shortDescription": {"text": r.description}} for r in used],
             }
         },
         "results": results,

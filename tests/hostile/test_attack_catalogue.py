@@ -1085,7 +1085,7 @@ EVIDENCE_NAMES = ("README.md", "config.json", "generation_config.json", "tokeniz
 
 def _readers() -> list[tuple[str, Any]]:
     from aibom import evidence as ev
-    from aibom.lineage.pickle_scan import scan_file
+    from aibom.scan import scan_file
 
     return [
         ("README.md", ev.read_model_card), ("README.md", ev.read_dataset_card),

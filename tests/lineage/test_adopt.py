@@ -112,7 +112,7 @@ def test_adopt_records_source_pin_upstream_signature_and_scan(
     assert run.code == 0, run.err
     assert run.err == ""
     assert run.out.strip() == (
-        f"adopted {upstream}: pin ok, 0 pickle-bearing files scanned clean, "
+        f"adopted {upstream}: pin ok, 4 files scanned clean, "
         f"re-signed (root sha256:{pin})"
     )
 
@@ -146,7 +146,8 @@ def test_adopt_records_source_pin_upstream_signature_and_scan(
             "certificateFingerprint": None,
             "publicKeyHint": upstream_facts.public_key_hint,
         },
-        "scan": {"tool": "aibom-pickle-scan", "result": "clean", "scannedFiles": 0, "findings": []},
+        "scan": {"tool": "aibom-scan", "version": "2", "result": "clean", "scannedFiles": 4,
+                 "findings": []},
     }
     jsonschema.validate(lineage.signed.statement["predicate"], SCHEMA)
 
@@ -342,7 +343,7 @@ def test_adopt_refuses_a_pickle_that_imports_os_system(
     run = cli("adopt", unsigned_upstream, "--pin", pin, *org)
     line = one_line_error(run, 1)
     assert line.startswith(
-        f"aibom: verification failed: refusing to adopt tiny-chat: evil.pkl imports {imported} ("
+        f"aibom: verification failed: refusing to adopt tiny-chat: evil.pkl: {imported}: "
     )
     assert "pwned" not in run.out + run.err
     assert snapshot(unsigned_upstream) == before
@@ -376,9 +377,9 @@ def test_adopt_scans_and_accepts_a_harmless_pickle(unsigned_upstream, good_chain
         pin=content_root_digest(unsigned_upstream),
         signer=good_chain.keys.key_signer(),
     )
-    assert result.scanned_files == 1
+    assert result.scanned_files == 4  # every file is scanned, whatever its name
     scan = result.lineage.adoption["scan"]
-    assert scan["result"] == "clean" and scan["scannedFiles"] == 1
+    assert scan["result"] == "clean" and scan["scannedFiles"] == 4
 
 
 def test_adopt_a_directory_that_does_not_exist(tmp_path, org, cli):
@@ -390,7 +391,8 @@ def test_adopting_keeps_the_upstream_lineage_attestation(tmp_path: Path) -> None
     """The vendor's own lineage.sig survives adoption as upstream-lineage.sig, byte for byte."""
     import shutil
 
-    from aibom.lineage.adopt import UPSTREAM_LINEAGE, adopt
+    from aibom.layout import UPSTREAM_LINEAGE
+    from aibom.lineage.adopt import adopt
     from aibom.lineage.attest import content_root_digest, read_lineage
     from aibom.oms.sign import KeySigner
     from aibom.oms.verify import KeylessTrust

@@ -396,7 +396,7 @@ def test_signed_dangerous_pickle_behind_a_clean_adoption_record(chain, verify_ch
     assert run.code == 1
     node = run.failed(CHAT)
     assert node["rule"] == "aibom/scan"
-    assert node["reason"] == f"pickle scan finds {os.system.__module__}.system in evil.pkl"
+    assert node["reason"] == f"scan finds {os.system.__module__}.system in evil.pkl"
     assert failed_subjects(run) == {CHAT}
 
 
@@ -486,13 +486,13 @@ def test_no_rehash_checks_signatures_without_the_weights(chain, verify_chain, mo
     assert failed_subjects(run) == {LORA}
 
     import aibom.chain
-    import aibom.lineage.pickle_scan
+    import aibom.scan
 
     def never(*args, **kwargs):
         raise AssertionError("--no-rehash read the model files")
 
     monkeypatch.setattr(aibom.chain, "check_model", never)
-    monkeypatch.setattr(aibom.lineage.pickle_scan, "scan_model", never)
+    monkeypatch.setattr(aibom.scan, "scan_model", never)
     run = verify_chain(chain, "--no-rehash")
     assert run.code == 0, run.summary()
     assert run.check(LORA)["status"] == "verified"

@@ -296,3 +296,16 @@ def test_ignore_paths_and_exit_codes(in_tmp, keypair):
     assert run_cli(*verify, "--ignore_unsigned_files").code == 0
     # a missing required option is a usage error in both
     assert ms("sign", "key", "model")[0] == run_cli("sign", "key", "model").code == 2
+
+
+def test_staging_trust_config_is_embedded():
+    """--use_staging needs no TUF refresh: the staging documents ship inside sigstore (the
+    conftest guard fails any connection off the loopback interface)."""
+    from aibom.oms.keyless import signing_trust_config, trust_root_for
+
+    staging = signing_trust_config(None, True)
+    assert staging.signing_config.get_oidc_url() == "https://oauth2.sigstage.dev/auth"
+    staging_ca = staging.trusted_root.get_fulcio_certs()
+    production_ca = trust_root_for(None, False).get_fulcio_certs()
+    assert staging_ca and not set(staging_ca) & set(production_ca)
+    assert trust_root_for(None, True).get_fulcio_certs() == staging_ca

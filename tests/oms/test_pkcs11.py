@@ -1,12 +1,13 @@
 """PKCS#11 signing against a real software token (SoftHSM2), verified by model_signing 1.1.1.
 
-The keys are generated inside the token and never leave it. model_signing's own PKCS#11
-signer reads the public key (its code, not aibom's), and each program verifies what the
-other signed from the same `pkcs11:` URI.
+The keys are generated inside the token and never leave it. The test reads the public key
+with PyKCS11 itself (not aibom's code), and each program verifies what the other signed
+from the same `pkcs11:` URI.
 """
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +22,7 @@ from aibom.oms.pkcs11_uri import parse_pkcs11_uri
 
 from . import pki
 from .helpers import assert_one_line_failure, flip_byte, run_cli, run_subprocess, small_model
-from .softhsm import SoftHsm, start_softhsm
+from .softhsm import USER_PIN, SoftHsm, start_softhsm
 
 
 @pytest.fixture(scope="module")
@@ -37,23 +38,57 @@ def hsm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SoftHsm]:
 
 
 def token_public_key(uri: str, directory: Path, name: str) -> Path:
-    """The token's public key as model_signing's PKCS#11 code reads it, as a PEM file."""
-    from model_signing._signing.sign_pkcs11 import Signer
+    """The token's public-key object as a PEM file, read with PyKCS11 and asn1crypto here
+    (not with aibom's code), without logging in: public objects need no PIN."""
+    import PyKCS11
+    from asn1crypto.core import OctetString
+    from cryptography.hazmat.primitives.asymmetric import ec
 
-    signer = Signer(uri)
+    curves = {"06082a8648ce3d030107": ec.SECP256R1(), "06052b81040022": ec.SECP384R1()}
+    lib = PyKCS11.PyKCS11Lib()
+    lib.load(uri.split("module-path=")[1].split("&")[0])
+    slot = next(
+        s
+        for s in lib.getSlotList(tokenPresent=True)
+        if lib.getTokenInfo(s).label.strip() == "aibom-test"
+    )
+    session = lib.openSession(slot)
+    try:
+        (public,) = session.findObjects(
+            [(PyKCS11.CKA_CLASS, PyKCS11.CKO_PUBLIC_KEY), (PyKCS11.CKA_LABEL, name)]
+        )
+        params, point = session.getAttributeValue(
+            public, [PyKCS11.CKA_EC_PARAMS, PyKCS11.CKA_EC_POINT]
+        )
+    finally:
+        session.closeSession()
+    key = ec.EllipticCurvePublicKey.from_encoded_point(
+        curves[bytes(params).hex()], OctetString.load(bytes(point)).native
+    )
     path = directory / f"{name}.pub.pem"
     path.write_bytes(
-        signer.public_key().public_bytes(
+        key.public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
     )
-    del signer
     return path
 
 
 def ms(*args: object) -> tuple[int, str]:
     result = CliRunner().invoke(ms_cli.main, [str(a) for a in args])
     return result.exit_code, result.output
+
+
+def ms_process(*args: object) -> tuple[int, str]:
+    """model_signing in its own process: its PKCS#11 signer never logs out, and a second login
+    in the same process fails, so each of its signings gets a fresh one (as in real use)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "model_signing", *(str(a) for a in args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return proc.returncode, proc.stdout + proc.stderr
 
 
 @pytest.mark.parametrize("label", ["signer", "signer384"])
@@ -65,7 +100,10 @@ def test_pkcs11_key_both_ways(label, hsm, tmp_path):
     run = run_cli("sign", "pkcs11-key", model, "--signature", ours, "--pkcs11_uri", uri)
     assert run.code == 0, run.err
     assert ms("verify", "key", model, "--signature", ours, "--public_key", public)[0] == 0
-    assert ms("sign", "pkcs11-key", model, "--signature", theirs, "--pkcs11_uri", uri)[0] == 0
+    code, output = ms_process(
+        "sign", "pkcs11-key", model, "--signature", theirs, "--pkcs11_uri", uri
+    )
+    assert code == 0, output
     for sig in (ours, theirs):
         verify = ["verify", "key", model, "--signature", sig, "--public_key", public]
         assert run_cli(*verify).code == 0
@@ -96,7 +134,7 @@ def test_pkcs11_certificate_both_ways(hsm, tmp_path, chain):
     # model_signing 1.1.1 cannot make this signature itself: its PKCS#11 certificate signer
     # builds the bundle in a shape the sigstore-models it installs with rejects (raw DER
     # where base64 is expected, no tlogEntries)
-    code, output = ms(
+    code, output = ms_process(
         "sign", "pkcs11-certificate", model, "--signature", theirs, "--pkcs11_uri", uri, *certs
     )
     assert code == 1 and "validation error" in output, output
@@ -187,3 +225,17 @@ def test_uri_errors(text, needle):
     with pytest.raises(InputError, match=needle):
         uri = parse_pkcs11_uri(text)
         uri.pin()
+
+
+def test_key_by_id_and_module_by_name(hsm, tmp_path):
+    """`id` alone names the key; `module-name` finds the module in the usual directories."""
+    model = small_model(tmp_path / "model")
+    public = token_public_key(hsm.uri("signer384"), tmp_path, "signer384")
+    uri = f"pkcs11:token=aibom-test;id=%02?module-name=softhsm2&pin-value={USER_PIN}"
+    run = run_cli("sign", model, "--pkcs11-uri", uri, "--signature", tmp_path / "s.sig")
+    assert run.code == 0, run.err
+    verify = ["verify", "key", model, "--signature", tmp_path / "s.sig", "--public_key", public]
+    assert ms(*verify)[0] == 0
+    missing = uri.replace("module-name=softhsm2", "module-name=nosuchmodule")
+    run = run_cli("sign", model, "--pkcs11-uri", missing, "--signature", tmp_path / "t.sig")
+    assert_one_line_failure(run, [2], "no module named 'nosuchmodule'")

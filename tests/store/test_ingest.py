@@ -89,8 +89,11 @@ def test_license_expressions() -> None:
         "apache-2.0", "bsd-3-clause", "mit"]
     assert ingest_mod.license_ids("GPL-2.0+ WITH Classpath-exception-2.0") == [
         "classpath-exception-2.0", "gpl-2.0"]
-    assert ingest_mod.license_ids("Llama 3 Community License") == [
-        "3", "community", "license", "llama", "llama 3 community license"]
+    assert ingest_mod.license_ids("Llama 3 Community License") == ["llama 3 community license"]
+    assert ingest_mod.license_ids("mit or apache-2.0") == ["apache-2.0", "mit"]
+    assert ingest_mod.license_ids("MIT, CC-BY-4.0") == ["cc-by-4.0", "mit"]
+    assert ingest_mod.license_ids("MIT AND (Apache-2.0") == ["mit and (apache-2.0"]
+    assert ingest_mod.license_ids("  ") == []
     assert ingest_mod.license_ids(None) == []
 
 

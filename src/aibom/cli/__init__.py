@@ -16,6 +16,7 @@ from aibom.cli.build_commands import build, import_
 from aibom.cli.chain_commands import adopt, attest, verify_chain
 from aibom.cli.monitor_commands import monitor
 from aibom.cli.oms_commands import sign, verify
+from aibom.cli.scan_commands import scan
 from aibom.cli.store_commands import graph_cmd, ingest, query
 from aibom.errors import AibomError
 
@@ -48,6 +49,7 @@ for command in (
     attest,
     adopt,
     verify_chain,
+    scan,
     ingest,
     query,
     graph_cmd,

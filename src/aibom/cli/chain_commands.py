@@ -16,7 +16,9 @@ from aibom.cli.options import (
     trust_options,
     with_dirs_option,
 )
+from aibom.layout import LINEAGE_ATTESTATION
 from aibom.lineage import RELATIONS
+from aibom.report import ReportFormat
 
 
 def lineage_options(func: Any) -> Any:
@@ -73,7 +75,7 @@ def attest(
         signer=signer_from(**signing),
         output=Path(signature) if signature else None,
     )
-    out = signature or str(Path(model_dir) / "lineage.sig")
+    out = signature or str(Path(model_dir) / LINEAGE_ATTESTATION)
     named = [p.name for p in lineage.parents] + [d.name for d in lineage.datasets]
     click.echo(f"attested {model_dir} ({relation or 'trained on'}: {', '.join(named)}) -> {out}")
 
@@ -139,7 +141,7 @@ def adopt(
         attestation=Path(attestation) if attestation else None,
     )
     click.echo(
-        f"adopted {upstream_dir}: pin ok, {result.scanned_files} pickle-bearing files "
+        f"adopted {upstream_dir}: pin ok, {result.scanned_files} files "
         f"scanned clean, re-signed (root sha256:{result.root_digest})"
     )
 
@@ -168,7 +170,7 @@ def _verify_aibom(document: Path, bundle: Path, trust: Any) -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "sarif"]),
+    type=click.Choice([f.value for f in ReportFormat]),
     default="text",
     show_default=True,
 )
@@ -199,29 +201,22 @@ def verify_chain(
     aibom_trust_config: str | None,
 ) -> None:
     """Verify every signature, signer and lineage edge of an AIBOM or a model directory."""
-    from aibom.build import read_document
-    from aibom.chain import verify_chain as run
-    from aibom.discovery import discover
+    from aibom.chain import verify_target
     from aibom.policy import load_policy
-    from aibom.report import to_json, to_sarif, to_text
+    from aibom.report import render_report
 
-    policy = load_policy(Path(policy_path))
-    path = Path(target)
-    if path.is_dir():
-        base = Path.cwd()
-        graph = discover(path, with_dirs=tuple(paths(with_dirs)), relative_to=base).graph
-    else:
-        base = path.resolve().parent
-        if aibom_signature is not None:
-            _verify_aibom(path, Path(aibom_signature), trust_from(
-                aibom_public_key, aibom_certificate_chain, aibom_identity,
-                aibom_identity_provider, aibom_trust_config))
-        graph = read_document(path)
-    report = run(graph, policy, base=base, root=Path(root) if root else None, rehash=not no_rehash)
-    if output_format == "json":
-        click.echo(to_json(report), nl=False)
-    elif output_format == "sarif":
-        click.echo(to_sarif(report, source=target), nl=False)
-    else:
-        click.echo(to_text(report), nl=False)
+    if aibom_signature is not None:
+        if Path(target).is_dir():
+            raise click.UsageError("--aibom-signature applies to an AIBOM, not a model directory")
+        _verify_aibom(Path(target), Path(aibom_signature), trust_from(
+            aibom_public_key, aibom_certificate_chain, aibom_identity,
+            aibom_identity_provider, aibom_trust_config))
+    report = verify_target(
+        target,
+        load_policy(Path(policy_path)),
+        with_dirs=tuple(paths(with_dirs)),
+        root=Path(root) if root else None,
+        rehash=not no_rehash,
+    )
+    click.echo(render_report(report, ReportFormat(output_format), source=target), nl=False)
     sys.exit(0 if report.ok else 1)

@@ -8,7 +8,6 @@ which means Sigstore (`aibom sign MODEL`); they keep model_signing's defaults.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,21 +18,18 @@ import click
 from aibom.cli import oms_options as o
 from aibom.cli.options import emit_json, format_option, paths, read_file
 from aibom.cli.spelling import FlagFormCommand, MethodGroup, option
+from aibom.layout import MODEL_SIGNATURE
 
-MODEL_SIGNING_SIGNATURE = Path("model.sig")  # model_signing's default, in the working directory
+MODEL_SIGNING_SIGNATURE = Path(MODEL_SIGNATURE)  # model_signing's default, in the working directory
 
 
 def default_signature(model: str) -> Path:
-    """MODEL/model.sig (or MODEL.sig beside a one-file model); a default that is a symlink out
-    of the model is refused rather than followed."""
-    path = Path(model)
-    if not path.is_dir():
-        return path.with_name(path.name + ".sig")
-    if os.path.islink(path / "model.sig"):
-        from aibom.evidence._io import resolve_inside
+    """MODEL/model.sig (or MODEL.sig beside a one-file model; for an hf: reference, the
+    signature committed in the snapshot); a default that is a symlink out of the model is
+    refused rather than followed."""
+    from aibom.sources import resolve_source
 
-        return resolve_inside(path, "model.sig")
-    return path / "model.sig"
+    return resolve_source(model).default_signature()
 
 
 def _command(

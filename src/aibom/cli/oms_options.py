@@ -13,6 +13,7 @@ import click
 
 from aibom.cli.spelling import option
 from aibom.oms.compat import COMPAT_TARGETS
+from aibom.oms.hashing import HASH_TYPES
 
 F = Callable[..., Any]
 Options = list[Callable[[F], F]]
@@ -209,7 +210,7 @@ def serialization() -> Options:
             "hash_type",
             default="sha256",
             show_default=True,
-            type=click.Choice(["sha256", "blake2b", "blake3"]),
+            type=click.Choice(HASH_TYPES),
         ),
         option(
             "--shard-size",

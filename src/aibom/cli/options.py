@@ -205,22 +205,19 @@ def trust_from(
     *,
     required: bool = True,
 ) -> Any:
-    from aibom.oms import verify as verifying
+    from aibom.oms.trust import CLI_SPELLING, build_trust
 
-    chosen = [bool(public_key), bool(certificate_chain), bool(identity or identity_provider)]
-    if sum(chosen) == 0 and not required:
-        return None
-    if sum(chosen) != 1:
+    trust = build_trust(
+        public_key=Path(public_key) if public_key else None,
+        certificate_chain=paths(certificate_chain),
+        identity=identity,
+        issuer=identity_provider,
+        trust_config=Path(trust_config) if trust_config else None,
+        spelling=CLI_SPELLING,
+    )
+    if trust is None and required:
         raise click.UsageError(
             "choose exactly one of --public-key, --certificate-chain, "
             "or --identity with --identity-provider"
         )
-    if public_key:
-        return verifying.KeyTrust(read_file(public_key, "public key"))
-    if certificate_chain:
-        roots = tuple(read_file(c, "certificate chain") for c in certificate_chain)
-        return verifying.CertificateTrust(roots)
-    if not (identity and identity_provider):
-        raise click.UsageError("keyless verification needs both --identity and --identity-provider")
-    config = Path(trust_config) if trust_config else None
-    return verifying.KeylessTrust(identity, identity_provider, config)
+    return trust

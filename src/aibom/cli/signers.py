@@ -100,25 +100,24 @@ def _keyless_signer(kw: dict[str, Any]) -> Any:
 
 def make_trust(method: str | None, kw: dict[str, Any]) -> Any:
     """Verification trust: the method subcommand's, or the one the flag form's options name."""
-    from aibom.oms import verify as verifying
+    from aibom.oms.trust import CLI_SPELLING, build_trust
 
-    public_key, chain = kw.get("public_key"), tuple(kw.get("certificate_chain") or ())
-    identity, issuer = kw.get("identity"), kw.get("identity_provider")
-    if method is None:
-        chosen = [bool(public_key), bool(chain), bool(identity or issuer)]
-        if sum(chosen) != 1:
-            raise click.UsageError(
-                "choose exactly one of --public-key, --certificate-chain, "
-                "or --identity with --identity-provider"
-            )
-    if public_key:
-        return verifying.KeyTrust(read_file(public_key, "public key"))
-    if method == "certificate" or chain:
-        roots = tuple(read_file(c, "certificate chain") for c in chain)
-        if not roots:
-            raise click.UsageError("certificate verification needs --certificate-chain")
-        return verifying.CertificateTrust(roots)
-    if not (identity and issuer):
+    trust = build_trust(
+        public_key=Path(kw["public_key"]) if kw.get("public_key") else None,
+        certificate_chain=[Path(c) for c in kw.get("certificate_chain") or ()],
+        identity=kw.get("identity"),
+        issuer=kw.get("identity_provider"),
+        trust_config=Path(kw["trust_config"]) if kw.get("trust_config") else None,
+        staging=bool(kw.get("use_staging")),
+        spelling=CLI_SPELLING,
+    )
+    if trust is not None:
+        return trust
+    if method == "certificate":
+        raise click.UsageError("certificate verification needs --certificate-chain")
+    if method is not None:
         raise click.UsageError("keyless verification needs both --identity and --identity-provider")
-    config = Path(kw["trust_config"]) if kw.get("trust_config") else None
-    return verifying.KeylessTrust(identity, issuer, config, bool(kw.get("use_staging")))
+    raise click.UsageError(
+        "choose exactly one of --public-key, --certificate-chain, "
+        "or --identity with --identity-provider"
+    )

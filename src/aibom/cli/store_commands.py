@@ -11,6 +11,7 @@ import click
 
 from aibom.cli.options import emit_json, paths
 from aibom.errors import InputError
+from aibom.render import FORMATS as GRAPH_FORMATS
 
 db_option = click.option(
     "--db",
@@ -227,7 +228,7 @@ def _text(result: Any, asked: str) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["dot", "mermaid", "html"]),
+    type=click.Choice(GRAPH_FORMATS),
     default="dot",
     show_default=True,
 )
@@ -247,10 +248,11 @@ def graph_cmd(
     if aibom:
         from aibom.build import read_document_bytes
         from aibom.store.files import parse_aibom
+        from aibom.store.queries import subgraph_of
 
         graph, _ = parse_aibom(read_document_bytes(Path(aibom)), aibom)
         if root is not None:
-            graph = _around(graph, root)
+            graph = subgraph_of(graph, root)
         title = f"aibom lineage: {Path(aibom).name}"
     else:
         from aibom.store import Store, subgraph
@@ -267,30 +269,3 @@ def graph_cmd(
     else:
         click.echo(text, nl=False)
 
-
-def _around(graph: Any, root: str) -> Any:
-    """The document's subgraph around `root`, as the inventory's `subgraph` draws it."""
-    from aibom.graph import ProvenanceGraph
-    from aibom.store.queries import normalize_digest
-
-    want, digest = root.lower(), normalize_digest(root)
-    roots = {
-        c.ref
-        for c in graph.components()
-        if root in (c.ref, c.purl)
-        or c.name.lower() == want
-        or (digest is not None and c.root_digest == digest)
-    }
-    if not roots:
-        raise InputError(f"no component of the AIBOM matches {root[:200]!r}")
-    down = set().union(*(graph.descendants(r) | {r} for r in roots))
-    keep = down | set().union(*(graph.ancestors(r) for r in roots))
-    keep |= {e.parent for r in down for e in graph.parents(r)}
-    out = ProvenanceGraph()
-    for c in graph.components():
-        if c.ref in keep:
-            out.add_component(c)
-    for e in graph.edges():
-        if e.child in keep and e.parent in keep:
-            out.add_edge(e)
-    return out

@@ -1,16 +1,19 @@
 """Discover the provenance graph from local model and dataset directories. No network.
 
 1. Read each directory: its metadata (evidence readers) and the OMS signature beside it.
-2. Name each directory: its basename, or the Hugging Face id another directory declares
-   for it (`base_model: org/tiny-base` names the directory `tiny-base`).
+2. Name each directory: a Hugging Face cache snapshot by its repository (ORG/NAME, version =
+   the revision); any other by its basename, or the Hugging Face id another directory
+   declares for it (`base_model: org/tiny-base` names the directory `tiny-base`).
 3. Add every declared reference as an edge, resolved to a local component by name or
-   OMS root digest; what cannot be resolved stays as an external, declared component.
+   OMS root digest; when the graph starts in a hub cache, a reference not given is looked
+   up in that cache (refs/main, or the revision the reference names). What cannot be
+   resolved stays as an external, declared component.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from aibom.discovery import references
@@ -27,6 +30,7 @@ from aibom.evidence import looks_like_dataset, read_dataset_dir, read_model_dir
 from aibom.graph import (
     CardFacts,
     Component,
+    Derivation,
     Edge,
     FileDigest,
     Kind,
@@ -35,11 +39,22 @@ from aibom.graph import (
     Relation,
     SignatureEvidence,
 )
+from aibom.layout import EVIDENCE_FILES
 from aibom.lineage.attest import Lineage
 from aibom.oms.hashing import manifest_resources, root_digest
 from aibom.oms.model import Serialization
-from aibom.oms.sign import EVIDENCE_FILES
 from aibom.oms.tree import IgnoreSet, ModelTreeError, enumerate_model
+from aibom.sources import (
+    DATASET,
+    HubReference,
+    ModelSource,
+    Snapshot,
+    find_snapshot,
+    resolve_source,
+)
+from aibom.sources.reference import MODEL, valid_repo_id
+
+_MAX_CACHED_ADDITIONS = 64  # references followed into the cache, in all
 
 
 @dataclass(frozen=True)
@@ -65,6 +80,7 @@ class _Local:
     warnings: list[str] = field(default_factory=list)
     name: str = ""
     ref: str = ""
+    source: ModelSource | None = None
 
 
 def discover(
@@ -77,16 +93,17 @@ def discover(
 ) -> Discovery:
     """Build the graph of `model_dir` and the related directories given with it."""
     base = relative_to or Path.cwd()
-    dirs = _unique_dirs([model_dir, *with_dirs])
+    sources = _unique_sources([model_dir, *with_dirs])
     locals_ = [
-        _read_local(d, base, signature if i == 0 else None, hash_unsigned)
-        for i, d in enumerate(dirs)
+        _read_local(src, base, signature if i == 0 else None, hash_unsigned)
+        for i, src in enumerate(sources)
     ]
+    _add_cached_references(locals_, base, hash_unsigned)
     _name_locals(locals_)
     graph = ProvenanceGraph()
     for local in locals_:
         graph.add_component(_component(local))
-    warnings = [f"{local.path.name}: {w}" for local in locals_ for w in local.warnings]
+    warnings = [f"{local.name}: {w}" for local in locals_ for w in local.warnings]
     for local in locals_:
         for reference in local.references:
             parent = references.resolve(graph, reference, exclude=local.ref)
@@ -104,7 +121,7 @@ def _add_attested(
     (whether the attestation holds is for verify-chain to decide)."""
     proof = f"{evidence.bundle_path} sha256:{evidence.bundle_sha256}"
     named = (
-        [(references.LINEAGE_RELATIONS[lineage.relation], p) for p in lineage.parents]
+        [(Derivation(lineage.relation).relation, p) for p in lineage.parents]
         if lineage.relation
         else []
     )
@@ -123,20 +140,76 @@ def _add_attested(
         graph.add_edge(Edge(relation, local.ref, parent, Level.ATTESTED, proof))
 
 
-def _unique_dirs(paths: list[Path]) -> list[Path]:
-    seen: dict[str, Path] = {}
+def _unique_sources(paths: list[Path]) -> list[ModelSource]:
+    """Paths or hf: references, resolved; the same directory given twice counts once."""
+    seen: dict[str, ModelSource] = {}
     for path in paths:
-        if not path.is_dir():
+        source = resolve_source(path)
+        if not source.path.is_dir():
             raise InputError(f"{path} is not a directory")
-        seen.setdefault(os.path.realpath(path), path)
+        seen.setdefault(os.path.realpath(source.path), source)
     return list(seen.values())
 
 
-def _read_local(path: Path, base: Path, signature: Path | None, hash_unsigned: bool) -> _Local:
+def _add_cached_references(locals_: list[_Local], base: Path, hash_unsigned: bool) -> None:
+    """Follow declared references into the hub cache the given snapshots live in, so a
+    fine-tune's `base_model: ORG/NAME` reaches the cached base (refs/main, or the revision
+    the reference names) without --with. Plain directories never pull from a cache."""
+    snapshots = [loc.source.snapshot for loc in locals_ if loc.source and loc.source.snapshot]
+    caches = sorted({s.repo.cache_dir for s in snapshots})
+    if not caches:
+        return
+    present = {os.path.realpath(loc.path) for loc in locals_}
+    added = 0
+    i = 0
+    while i < len(locals_) and added < _MAX_CACHED_ADDITIONS:
+        for reference in locals_[i].references:
+            if _given(reference.target, locals_):
+                continue  # what the user gave (--with) wins over the cache
+            found = _cached_snapshot(reference, caches)
+            if found is None or os.path.realpath(found.path) in present:
+                continue
+            present.add(os.path.realpath(found.path))
+            source = ModelSource(found.reference, found.path, found)
+            locals_.append(_read_local(source, base, None, hash_unsigned))
+            added += 1
+        i += 1
+
+
+def _given(target: str, locals_: list[_Local]) -> bool:
+    """Whether a local directory already answers to this name (as references.resolve matches)."""
+    wanted = target.lower()
+    for local in locals_:
+        name = local.source.name if local.source and local.source.name else local.path.name
+        if name.lower() == wanted or name.lower() == wanted.rsplit("/", 1)[-1]:
+            return True
+    return False
+
+
+def _cached_snapshot(reference: references.Reference, caches: list[Path]) -> Snapshot | None:
+    if not valid_repo_id(reference.target) or "/" not in reference.target:
+        return None
+    repo_type = DATASET if reference.kind == Kind.DATASET else MODEL
+    for cache in caches:
+        try:
+            wanted = HubReference(repo_type, reference.target, reference.revision)
+            return find_snapshot(wanted, cache)
+        except InputError:
+            continue
+    return None
+
+
+def _read_local(
+    source: ModelSource, base: Path, signature: Path | None, hash_unsigned: bool
+) -> _Local:
+    path = source.path
     warnings: list[str] = []
     read = try_read(signature or find_signature(path, warnings), base, warnings)
     attestation = try_read_lineage(path, base, warnings)
-    if looks_like_dataset(path):
+    as_dataset = (
+        source.repo_type == DATASET if source.repo_type in (DATASET, MODEL) else None
+    )
+    if as_dataset if as_dataset is not None else looks_like_dataset(path):
         dev = read_dataset_dir(path)
         warnings += dev.warnings
         card = dev.card
@@ -159,6 +232,11 @@ def _read_local(path: Path, base: Path, signature: Path | None, hash_unsigned: b
         evidence = None
         files, digest = _hash_unsigned(path, warnings) if hash_unsigned else ((), None)
     location = portable_path(path, base)
+    if source.snapshot is not None:
+        facts = replace(
+            facts,
+            properties=tuple(sorted([*facts.properties, *(("hf:ref", r) for r in source.refs)])),
+        )
     return _Local(
         path,
         kind,
@@ -172,6 +250,7 @@ def _read_local(path: Path, base: Path, signature: Path | None, hash_unsigned: b
         location,
         attestation,
         warnings,
+        source=source,
     )
 
 
@@ -197,22 +276,29 @@ def _name_locals(locals_: list[_Local]) -> None:
     declared = sorted({r.target for local in locals_ for r in local.references})
     taken: set[str] = set()
     for local in locals_:
-        base = local.path.resolve().name
-        matches = [d for d in declared if d.rsplit("/", 1)[-1].lower() == base.lower()]
-        local.name = matches[0] if len(matches) == 1 else base
+        snapshot = local.source.snapshot if local.source else None
+        if snapshot is not None:
+            local.name = snapshot.repo.repo_id
+        else:
+            base = local.path.resolve().name
+            matches = [d for d in declared if d.rsplit("/", 1)[-1].lower() == base.lower()]
+            local.name = matches[0] if len(matches) == 1 else base
         ref = f"{local.kind.value}:{local.name}"
         if ref in taken:
-            ref = f"{ref}@{(local.digest or str(len(taken)))[:12]}"
+            suffix = snapshot.revision if snapshot else local.digest
+            ref = f"{ref}@{(suffix or str(len(taken)))[:12]}"
         taken.add(ref)
         local.ref = ref
 
 
 def _component(local: _Local) -> Component:
+    version = local.source.revision if local.source else None
     return Component(
         ref=local.ref,
         kind=local.kind,
         name=local.name,
-        purl=references.purl_for(local.name, local.kind, None),
+        version=version,
+        purl=references.purl_for(local.name, local.kind, version),
         license=local.license,
         license_url=local.license_url,
         root_digest=local.digest,

@@ -5,14 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aibom.evidence import ModelEvidence
-from aibom.graph import Component, Kind, ProvenanceGraph, Relation
-
-_CARD_RELATIONS = {
-    "adapter": Relation.ADAPTER_OF,
-    "merge": Relation.MERGED_FROM,
-    "quantized": Relation.QUANTIZED_FROM,
-    "finetune": Relation.FINETUNED_FROM,
-}
+from aibom.graph import Component, Derivation, Kind, ProvenanceGraph, Relation
 
 
 @dataclass(frozen=True)
@@ -79,9 +72,9 @@ def _base_relation(ev: ModelEvidence, bases: tuple[str, ...]) -> Relation:
     """base_model_relation when the card states it; otherwise the Hugging Face Hub's own
     inference: an adapter config means adapter, quantization or GGUF means quantized,
     several bases mean a merge, else a fine-tune."""
-    stated = ev.card.base_model_relation if ev.card else None
-    if stated in _CARD_RELATIONS:
-        return _CARD_RELATIONS[stated]
+    stated = Derivation.parse(ev.card.base_model_relation or "") if ev.card else None
+    if stated is not None and stated.on_model_cards:
+        return stated.relation
     if ev.adapter is not None:
         return Relation.ADAPTER_OF
     if ev.quantization is not None or ev.gguf:
@@ -99,15 +92,6 @@ def _gguf_base_name(org: str | None, name: str | None, url: str | None) -> str |
     if org and name:
         return f"{org}/{name}"
     return name
-
-
-LINEAGE_RELATIONS = {
-    "finetune": Relation.FINETUNED_FROM,
-    "adapter": Relation.ADAPTER_OF,
-    "quantized": Relation.QUANTIZED_FROM,
-    "merge": Relation.MERGED_FROM,
-    "distill": Relation.DISTILLED_FROM,
-}
 
 
 def resolve(

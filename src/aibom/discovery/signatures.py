@@ -9,13 +9,10 @@ from pathlib import Path
 from aibom.errors import InputError
 from aibom.evidence._io import resolve_inside
 from aibom.graph import FileDigest, SignatureEvidence
+from aibom.layout import LINEAGE_ATTESTATION, MODEL_SIGNATURE, SIGNATURE_SUFFIXES
 from aibom.lineage.attest import PREDICATE_LINEAGE, Lineage, read_lineage
 from aibom.oms.bundle import ParsedBundle, read_bundle
 from aibom.oms.model import Serialization
-
-MODEL_SIGNATURE = "model.sig"
-LINEAGE_ATTESTATION = "lineage.sig"
-SIGNATURE_SUFFIXES = (".sig", ".sigstore.json", ".sigstore")
 
 
 def inside(directory: Path, name: str, warnings: list[str]) -> Path | None:
@@ -29,7 +26,8 @@ def inside(directory: Path, name: str, warnings: list[str]) -> Path | None:
         reason = exc.one_line() if isinstance(exc, InputError) else str(exc)
         warnings.append(f"{name}: ignored: {reason}")
         return None
-    return path if path.is_file() else None
+    # the name as found (in a cache snapshot, the link, not the blob it stands for)
+    return directory / name if path.is_file() else None
 
 
 def find_signature(directory: Path, warnings: list[str]) -> Path | None:
@@ -83,9 +81,11 @@ def try_read(
 
 
 def portable_path(path: Path, relative_to: Path) -> str:
-    """POSIX path relative to the document that will carry it, so AIBOMs move with their models."""
-    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(relative_to))
-    return rel.replace(os.sep, "/")
+    """POSIX path relative to the document that will carry it, so AIBOMs move with their
+    models; `hf:ORG/NAME@COMMIT[/FILE]` for a snapshot of the configured hub cache."""
+    from aibom.sources import location_of
+
+    return location_of(path, relative_to)
 
 
 def try_read_lineage(

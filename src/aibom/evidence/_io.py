@@ -20,14 +20,10 @@ from typing import Any, BinaryIO
 
 from aibom.errors import InputError
 from aibom.jsontext import has_lone_surrogate
+from aibom.sources.containment import Containment
 
 KiB = 1024
 MiB = 1024 * KiB
-
-# Hugging Face cache snapshots are folders of symlinks into ../../blobs; the whole
-# models--org--name folder is then the directory the files may live in.
-_HF_CACHE_PREFIXES = ("models--", "datasets--", "spaces--")
-
 
 def human_size(n: int) -> str:
     if n >= MiB and n % MiB == 0:
@@ -52,14 +48,6 @@ def unsafe_name_reason(name: object) -> str | None:
     return None
 
 
-def containment_root(root: Path) -> Path:
-    """The folder that files read through `root` must stay inside."""
-    parent = root.parent
-    if parent.name == "snapshots" and parent.parent.name.startswith(_HF_CACHE_PREFIXES):
-        return parent.parent
-    return root
-
-
 def real_dir(path: Path | str) -> Path:
     """Resolve a directory given by the user; InputError if it is not one."""
     try:
@@ -72,7 +60,8 @@ def real_dir(path: Path | str) -> Path:
 
 
 def resolve_inside(root: Path, name: str) -> Path:
-    """Real path of `name` under `root`.
+    """Real path of `name` under `root`, under the one containment rule
+    (aibom.sources.containment: inside the directory, or a cache link to its own blob).
 
     Raises InputError when the name is unsafe or resolves outside the directory,
     OSError when it cannot be resolved (e.g. a symlink loop).
@@ -80,17 +69,8 @@ def resolve_inside(root: Path, name: str) -> Path:
     reason = unsafe_name_reason(name)
     if reason:
         raise InputError(f"{name!r}: refused, the name {reason}")
-    real_root = root.resolve()
-    try:
-        target = (real_root / name).resolve()
-    except RuntimeError as err:  # Python 3.11 reports symlink loops this way
-        raise OSError(f"symlink loop: {err}") from None
-    if not target.is_relative_to(containment_root(real_root)):
-        raise InputError(
-            f"{name}: resolves outside the directory {real_root}",
-            hint="a symlink points out of the model directory; it was not read",
-        )
-    return target
+    containment = Containment(root)
+    return Path(containment.resolve(os.path.join(containment.root, name), name))
 
 
 @contextmanager

@@ -9,8 +9,10 @@ from typing import Any
 
 from aibom.evidence._fields import Fields, looks_like_local_path, scalar_text
 from aibom.evidence._front_matter import read_front_matter
+from aibom.graph import Derivation
 
-RELATIONS = ("adapter", "merge", "quantized", "finetune")
+# The base_model_relation words Hugging Face model cards use (the table is aibom.graph.Derivation).
+RELATIONS = tuple(word.value for word in Derivation.card_words())
 DESCRIPTION_LIMIT = 500
 MAX_EVAL_RESULTS = 5_000
 
@@ -111,7 +113,7 @@ def _relation(f: Fields, base_model: tuple[str, ...]) -> tuple[str | None, str |
         relation, source = _relation_from_tags(f), "tag"
     if relation is None:
         return None, None
-    if relation != "merge" and len(base_model) > 1:
+    if relation != Derivation.MERGE and len(base_model) > 1:
         f.warn(f"base_model_relation {relation!r} names {len(base_model)} base models")
     return relation, source
 

@@ -31,6 +31,7 @@ from aibom.formats._cdx_read import (
 )
 from aibom.graph import (
     Component,
+    Derivation,
     Edge,
     FileDigest,
     GraphError,
@@ -42,14 +43,11 @@ from aibom.graph import (
 
 MAX_NESTING = 32  # nested components and pedigree ancestors followed this deep
 _NOTE_RELATION = re.compile(r"relation:\s*([A-Za-z_-]+)", re.IGNORECASE)
-_FOREIGN_RELATIONS = {
-    "adapter": Relation.ADAPTER_OF,
-    "quantized": Relation.QUANTIZED_FROM,
-    "merge": Relation.MERGED_FROM,
+_FOREIGN_RELATIONS = {  # aibom's words, and what other producers write in pedigree notes
+    **{word.value: word.relation for word in Derivation},
     "merged": Relation.MERGED_FROM,
     "distilled": Relation.DISTILLED_FROM,
     "distillation": Relation.DISTILLED_FROM,
-    "finetune": Relation.FINETUNED_FROM,
     "fine-tune": Relation.FINETUNED_FROM,
     "fine_tune": Relation.FINETUNED_FROM,
 }

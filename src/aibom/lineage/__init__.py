@@ -1,4 +1,6 @@
 """Verifiable lineage: signed lineage attestations, adoption of upstream models, pickle scans."""
 
+from aibom.graph import Derivation
+
 # How a model derives from its parents, as a lineage attestation names it.
-RELATIONS = ("finetune", "adapter", "quantized", "merge", "distill")
+RELATIONS = tuple(word.value for word in Derivation)

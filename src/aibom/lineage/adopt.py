@@ -3,7 +3,7 @@
 The order matters and is the point of the command:
  1. The upstream OMS signature, when there is one, must verify with the trust given for it.
  2. The content must match the pin (a root digest, or a per-file SHA-256 manifest).
- 3. No pickle-bearing file may import anything dangerous (static scan, nothing is loaded).
+ 3. Every file must scan clean (aibom.scan: static, nothing is loaded; fail closed).
  4. Only then is the model signed with the organisation's identity (model.sig, the upstream
     signature kept as upstream.sig) and the adoption recorded in a signed attestation
     (lineage.sig; an upstream lineage attestation is kept as upstream-lineage.sig).
@@ -20,16 +20,22 @@ from pathlib import Path
 from typing import Any
 
 from aibom.errors import InputError, VerificationError
+from aibom.layout import (
+    EVIDENCE_FILES,
+    LINEAGE_ATTESTATION,
+    MODEL_SIGNATURE,
+    UPSTREAM_LINEAGE,
+    UPSTREAM_SIGNATURE,
+)
 from aibom.lineage.attest import Lineage, attest, content_root_digest
 from aibom.oms.bundle import read_bundle
 from aibom.oms.hashing import manifest_resources
 from aibom.oms.model import Serialization
-from aibom.oms.sign import EVIDENCE_FILES, Signer, sign_model
+from aibom.oms.sign import Signer, sign_model
 from aibom.oms.tree import IgnoreSet, enumerate_model
 from aibom.oms.verify import Trust, verify_model
+from aibom.scan import SCANNER, SCANNER_VERSION, ScanReport, scan_model
 
-UPSTREAM_SIGNATURE = "upstream.sig"
-UPSTREAM_LINEAGE = "upstream-lineage.sig"
 _HEX64 = re.compile(r"^(?:sha256:)?([0-9a-fA-F]{64})$")
 
 
@@ -55,38 +61,40 @@ def adopt(
     signature: Path | None = None,
     attestation: Path | None = None,
 ) -> Adoption:
+    from aibom.sources import refuse_cache_write, resolve_source
+
+    upstream = resolve_source(upstream).path  # a path or an hf: reference
     if not upstream.is_dir():
         raise InputError(f"{upstream} is not a model directory")
+    # adoption re-signs in place by default; a cache snapshot is never written to
+    refuse_cache_write(signature or upstream / MODEL_SIGNATURE, "signature")
+    refuse_cache_write(attestation or upstream / LINEAGE_ATTESTATION, "attestation")
     upstream_facts = _verify_upstream(upstream, upstream_signature, upstream_trust)  # step 1
     pin_record = _check_pin(upstream, pin)  # step 2
-    scan = _scan(upstream)  # step 3
-    if not scan.clean:
-        dangerous = [f for f in scan.findings if f.severity == "dangerous"]
-        first = dangerous[0]
+    scan = scan_model(upstream)  # step 3
+    if scan.findings:
+        first = scan.findings[0]
+        where = f"{first.file}:{first.member}" if first.member else first.file
         raise VerificationError(
-            f"refusing to adopt {upstream.name}: {first.file} imports {first.module}.{first.name}"
-            f" ({len(dangerous)} dangerous import(s))"
+            f"refusing to adopt {upstream.name}: {where}: {first.reason}"
+            f" ({len(scan.findings)} finding(s))"
         )
-    unseen = [(f.file, w) for f in scan.files for w in f.warnings] + [
-        ("", w) for w in scan.warnings
-    ]
-    if unseen:  # what the scanner could not read, an attacker could hide a payload in
-        file, warning = unseen[0]
+    if scan.incomplete:  # what the scanner could not read, an attacker could hide a payload in
         raise VerificationError(
-            f"refusing to adopt {upstream.name}: scan incomplete: {file} {warning}"
+            f"refusing to adopt {upstream.name}: scan incomplete: {scan.incomplete[0]}"
         )
-    out = signature or upstream / "model.sig"  # step 4
-    if upstream_facts and (upstream / "model.sig").resolve() == out.resolve():
-        os.replace(upstream / "model.sig", upstream / UPSTREAM_SIGNATURE)
+    out = signature or upstream / MODEL_SIGNATURE  # step 4
+    if upstream_facts and (upstream / MODEL_SIGNATURE).resolve() == out.resolve():
+        os.replace(upstream / MODEL_SIGNATURE, upstream / UPSTREAM_SIGNATURE)
     parsed = sign_model(upstream, out, signer)
     record = {
         "source": source or upstream.name,
         "pin": pin_record,
         "upstreamSignature": upstream_facts,
-        "scan": {"tool": "aibom-pickle-scan", **_scan_summary(scan)},
+        "scan": {"tool": SCANNER, "version": SCANNER_VERSION, **_scan_summary(scan)},
     }
-    if attestation is None and (upstream / "lineage.sig").is_file():
-        os.replace(upstream / "lineage.sig", upstream / UPSTREAM_LINEAGE)  # kept as evidence
+    if attestation is None and (upstream / LINEAGE_ATTESTATION).is_file():
+        os.replace(upstream / LINEAGE_ATTESTATION, upstream / UPSTREAM_LINEAGE)  # kept as evidence
     lineage = attest(
         upstream,
         parents=list(parents),
@@ -103,7 +111,7 @@ def adopt(
 def _verify_upstream(
     upstream: Path, given: Path | None, trust: Trust | None
 ) -> dict[str, Any] | None:
-    bundle = given or upstream / "model.sig"
+    bundle = given or upstream / MODEL_SIGNATURE
     if not bundle.is_file():
         if given is not None:
             raise InputError(f"upstream signature {given} not found")
@@ -184,15 +192,9 @@ def _parse_manifest(raw: bytes, path: Path) -> dict[str, str]:
     return entries
 
 
-def _scan(upstream: Path):  # type: ignore[no-untyped-def]
-    from aibom.lineage.pickle_scan import scan_model
-
-    return scan_model(upstream)
-
-
-def _scan_summary(scan: Any) -> dict[str, Any]:
+def _scan_summary(scan: ScanReport) -> dict[str, Any]:
     return {
-        "result": "clean" if scan.clean else "findings",
+        "result": str(scan.verdict),
         "scannedFiles": len(scan.files),
         "findings": [
             {"file": f.file, "module": f.module, "name": f.name, "severity": f.severity}

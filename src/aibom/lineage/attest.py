@@ -15,12 +15,13 @@ from typing import Any
 
 from aibom import __version__
 from aibom.errors import InputError
+from aibom.layout import EVIDENCE_FILES, LINEAGE_ATTESTATION, MODEL_SIGNATURE
 from aibom.lineage import RELATIONS
 from aibom.oms.bundle import SignedStatement, parse_signed_statement, read_raw
 from aibom.oms.hashing import manifest_resources, root_digest
 from aibom.oms.model import STATEMENT_TYPE, Serialization
 from aibom.oms.schema import check_against
-from aibom.oms.sign import EVIDENCE_FILES, Signer, sign_payload, write_atomic
+from aibom.oms.sign import Signer, sign_payload, write_atomic
 from aibom.oms.tree import IgnoreSet, enumerate_model
 
 PREDICATE_LINEAGE = "https://aibom.dev/lineage/v1"
@@ -63,18 +64,22 @@ def describe(path: Path, *, use: str | None = None) -> Artifact:
     """A directory (its model.sig, or its content if unsigned) or an OMS bundle, as an
     Artifact: name, OMS root digest, and the SHA-256 of its signature bundle."""
     from aibom.oms.bundle import read_bundle
+    from aibom.sources import resolve_source
 
-    bundle = path if path.is_file() else path / "model.sig"
+    source = resolve_source(path)  # a path or an hf: reference
+    path = source.path
+    dir_name = source.name or path.name  # a cache snapshot is named ORG/NAME
+    bundle = path if path.is_file() else path / MODEL_SIGNATURE
     if bundle.is_file():
         parsed = read_bundle(bundle)
         sig = parsed.signature
         if sig.root_digest is None:
             raise InputError(f"{bundle}: signature names no root digest")
-        name = path.name if path.is_dir() else (sig.model_name or path.stem)
+        name = dir_name if path.is_dir() else (sig.model_name or path.stem)
         return Artifact(name, sig.root_digest, sig.bundle_sha256, sig.signer.method, use)
     if not path.is_dir():
         raise InputError(f"{path} is neither a model directory nor an OMS bundle")
-    return Artifact(path.name, content_root_digest(path), None, None, use)
+    return Artifact(dir_name, content_root_digest(path), None, None, use)
 
 
 def content_root_digest(path: Path) -> str:
@@ -126,7 +131,13 @@ def attest(
     output: Path | None = None,
     adoption: dict[str, Any] | None = None,
 ) -> Lineage:
-    """Write a signed lineage attestation for `model` (default MODEL/lineage.sig)."""
+    """Write a signed lineage attestation for `model` (a path or an `hf:` reference; default
+    output MODEL/lineage.sig, never inside a Hugging Face cache)."""
+    from aibom.sources import refuse_cache_write, resolve_source
+
+    model = resolve_source(model).path
+    output = output or model / LINEAGE_ATTESTATION
+    refuse_cache_write(output, "attestation")
     child = describe(model)
     payload = statement(
         child,
@@ -137,7 +148,7 @@ def attest(
     )
     raw = json.dumps(sign_payload(payload, signer), indent=2, sort_keys=True).encode() + b"\n"
     lineage = parse_lineage(raw, source="new attestation")
-    write_atomic(output or model / "lineage.sig", raw)
+    write_atomic(output, raw)
     return lineage
 
 

@@ -72,9 +72,9 @@ def decode_body(body: bytes) -> DecodedEntry | None:
         algorithm, digest = digest_node["algorithm"], digest_node["value"]
     except (KeyError, TypeError):
         raise UnreadableEntry(f"{kind} body lacks its digest or signature") from None
-    if algorithm != "sha256" or not isinstance(digest, str):
+    if algorithm != "sha256":
         return None  # a digest no inventory component is known by
-    digest = digest.lower()
+    digest = digest.lower() if isinstance(digest, str) else ""
     if not _SHA256_HEX.fullmatch(digest):
         raise UnreadableEntry(f"{kind} body has a malformed SHA-256")
     if not pems:

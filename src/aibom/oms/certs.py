@@ -1,21 +1,22 @@
 """X.509 facts and chain validation for the `certificate` signing method.
 
-The chain check is written out as numbered steps so it can be audited. It is deliberately
-tolerant of one quirk seen in real OMS signatures (a code-signing leaf that also carries
-CA:TRUE) and strict on everything that matters: signatures up to a given root, validity at
-the signing time, CA:TRUE and keyCertSign on every issuer, path length, digitalSignature
-and codeSigning on the leaf.
+Path building and the core checks are cryptography's (`cryptography.x509.verification`);
+aibom adds, as extension policies, what code signing needs: digitalSignature and
+codeSigning on the leaf, keyCertSign on every issuer. It is deliberately tolerant of one
+quirk seen in real OMS signatures (a code-signing leaf that also carries CA:TRUE).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Sequence
+from typing import TypeVar
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
+from cryptography.x509 import verification
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from aibom.errors import InputError, VerificationError
@@ -23,6 +24,7 @@ from aibom.errors import InputError, VerificationError
 OIDC_ISSUER_V2 = x509.ObjectIdentifier("1.3.6.1.4.1.57264.1.8")
 OIDC_ISSUER_V1 = x509.ObjectIdentifier("1.3.6.1.4.1.57264.1.1")
 MAX_CHAIN = 8
+_E = TypeVar("_E", bound=x509.ExtensionType)
 
 
 def fingerprint(cert: x509.Certificate) -> str:
@@ -94,91 +96,131 @@ def validate_chain(
 
     1. The time checked is `at`, else the leaf's notBefore (the moment of signing, as in
        model_signing: the leaf may since have expired, the signature stays valid).
-    2. The leaf is valid at that time, has keyUsage digitalSignature and EKU codeSigning
-       (when a keyUsage/EKU extension is present it must allow this; one of the two must
-       be present).
-    3. Each step up: the issuer's subject is the child's issuer, the issuer signed the
-       child, the issuer is valid at that time, has basicConstraints CA:TRUE, keyUsage
-       keyCertSign when keyUsage is present, and its pathLenConstraint is respected.
-    4. The path ends at a certificate byte-equal to one of the given roots.
+    2. The leaf has keyUsage digitalSignature and EKU codeSigning (when a keyUsage/EKU
+       extension is present it must allow this; one of the two must be present).
+    3. `cryptography.x509.verification` builds the path to a certificate among `roots` (at
+       most MAX_CHAIN deep): names chain, each issuer signed its child, every certificate is
+       valid at that time, each issuer asserts basicConstraints CA:TRUE within its path
+       length. aibom's extension policies add keyUsage keyCertSign on issuers (when
+       keyUsage is present) and step 2 on the leaf, and tolerate a leaf with CA:TRUE.
+    4. A failure is explained in aibom's words (which certificate, which property).
     """
     when = at or leaf.not_valid_before_utc
-    _check_leaf(leaf, when)
-    pool = list(intermediates) + list(roots)
-    root_ders = {fingerprint(r) for r in roots}
-    path = [leaf]
-    current = leaf
-    while True:
-        if fingerprint(current) in root_ders:
-            return path
-        if len(path) > MAX_CHAIN:
-            raise VerificationError("certificate chain is too long or loops")
-        issuer = _find_issuer(current, pool, when, len(path) - 1)
-        if issuer is None:
-            raise VerificationError(
-                f"certificate chain does not lead to a trusted root "
-                f"(no valid issuer for {current.subject.rfc4514_string() or 'the leaf'})"
-            )
-        path.append(issuer)
-        current = issuer
-
-
-def _check_leaf(leaf: x509.Certificate, when: dt.datetime) -> None:
-    _check_validity(leaf, when, "signing certificate")
-    ku = _extension(leaf, x509.KeyUsage)
-    eku = _extension(leaf, x509.ExtendedKeyUsage)
-    if ku is None and eku is None:
+    if _extension(leaf, x509.KeyUsage) is None and _extension(leaf, x509.ExtendedKeyUsage) is None:
         raise VerificationError("signing certificate has neither keyUsage nor extendedKeyUsage")
+    if not roots:
+        raise VerificationError("certificate chain does not lead to a trusted root (no roots)")
+    builder = (
+        verification.PolicyBuilder()
+        .store(verification.Store(list(roots)))
+        .time(when)
+        .max_chain_depth(MAX_CHAIN)
+        .extension_policies(ca_policy=_CA_POLICY, ee_policy=_LEAF_POLICY)
+    )
+    try:
+        verified = builder.build_client_verifier().verify(leaf, list(intermediates))
+    except verification.VerificationError as exc:
+        raise VerificationError(_explain(str(exc), leaf, [*intermediates, *roots], when)) from None
+    return list(verified.chain)
+
+
+class _Refused(ValueError):
+    """Raised by aibom's extension validators; its text is the reason the user reads."""
+
+
+def _leaf_key_usage(_: object, cert: x509.Certificate, ku: x509.KeyUsage | None) -> None:
     if ku is not None and not ku.digital_signature:
-        raise VerificationError("signing certificate keyUsage lacks digitalSignature")
+        raise _Refused("signing certificate keyUsage lacks digitalSignature")
+
+
+def _leaf_eku(_: object, cert: x509.Certificate, eku: x509.ExtendedKeyUsage | None) -> None:
     if eku is not None and ExtendedKeyUsageOID.CODE_SIGNING not in eku:
-        raise VerificationError("signing certificate extendedKeyUsage lacks codeSigning")
+        raise _Refused("signing certificate extendedKeyUsage lacks codeSigning")
 
 
-def _find_issuer(
-    child: x509.Certificate, pool: Sequence[x509.Certificate], when: dt.datetime, below: int
-) -> x509.Certificate | None:
-    reasons = []
-    for candidate in pool:
-        if candidate.subject != child.issuer or candidate is child:
-            continue
-        try:
-            child.verify_directly_issued_by(candidate)
-            _check_validity(candidate, when, "issuing certificate")
-            _check_ca(candidate, below)
-        except (InvalidSignature, ValueError, TypeError, UnsupportedAlgorithm) as exc:
-            reasons.append(str(exc))
-            continue
-        except VerificationError as exc:
-            reasons.append(str(exc))
-            continue
-        return candidate
-    if reasons:
-        raise VerificationError(f"untrusted certificate chain: {reasons[0]}")
+def _issuer_is_ca(_: object, cert: x509.Certificate, bc: x509.BasicConstraints) -> None:
+    if not bc.ca:
+        raise _Refused(_not_a_ca(cert))
+
+
+def _not_a_ca(cert: x509.Certificate) -> str:
+    return f"issuer {cert.subject.rfc4514_string()} is not a CA (basicConstraints CA:TRUE missing)"
+
+
+def _issuer_key_usage(_: object, cert: x509.Certificate, ku: x509.KeyUsage | None) -> None:
+    if ku is not None and not ku.key_cert_sign:
+        raise _Refused(f"issuer {cert.subject.rfc4514_string()} may not sign certificates")
+
+
+_ANY = verification.Criticality.AGNOSTIC
+# permit_all, not the Web PKI defaults: code-signing leaves carry no serverAuth/clientAuth,
+# may lack a SAN and (in model_signing's own vectors) assert CA:TRUE.
+_LEAF_POLICY = (
+    verification.ExtensionPolicy.permit_all()
+    .may_be_present(x509.KeyUsage, _ANY, _leaf_key_usage)
+    .may_be_present(x509.ExtendedKeyUsage, _ANY, _leaf_eku)
+)
+_CA_POLICY = (
+    verification.ExtensionPolicy.permit_all()
+    .require_present(x509.BasicConstraints, _ANY, _issuer_is_ca)
+    .may_be_present(x509.KeyUsage, _ANY, _issuer_key_usage)
+)
+_OWN_REASON = re.compile(r"validator failed: _Refused: (.*?)(?: \(encountered processing .*)?$")
+
+
+def _explain(
+    message: str, leaf: x509.Certificate, pool: Sequence[x509.Certificate], when: dt.datetime
+) -> str:
+    """cryptography's reason, in aibom's words: which certificate, which property."""
+    own = _OWN_REASON.search(message)
+    if own:
+        return own.group(1)
+    if "not valid at validation time" in message:
+        candidates = [(leaf, "signing certificate")] + [(c, "issuing certificate") for c in pool]
+        for cert, what in candidates:
+            problem = _validity_problem(cert, when, what)
+            if problem and (cert is leaf or _may_issue_in_path(cert, leaf, pool)):
+                return problem
+    if "basicConstraints" in message:
+        for cert in pool:
+            bc = _extension(cert, x509.BasicConstraints)
+            if _may_issue_in_path(cert, leaf, pool) and (bc is None or not bc.ca):
+                return _not_a_ca(cert)
+    if "path length" in message.lower() or "pathlen" in message.lower():
+        return f"untrusted certificate chain: issuer path length exceeded ({_tail(message)})"
+    subject = leaf.subject.rfc4514_string() or "the leaf"
+    if "no interior errors" in message:
+        return f"certificate chain does not lead to a trusted root (no valid issuer for {subject})"
+    return f"certificate chain does not lead to a trusted root ({subject}: {_tail(message)})"
+
+
+def _tail(message: str) -> str:
+    return message.removeprefix("validation failed: ").removeprefix("candidates exhausted: ")
+
+
+def _may_issue_in_path(
+    cert: x509.Certificate, leaf: x509.Certificate, pool: Sequence[x509.Certificate]
+) -> bool:
+    """Whether `cert` names-chains up from the leaf (the candidates cryptography tried)."""
+    wanted, seen = {leaf.issuer}, set()
+    while wanted - seen:
+        name = (wanted - seen).pop()
+        seen.add(name)
+        if cert.subject == name:
+            return True
+        wanted |= {c.issuer for c in pool if c.subject == name}
+    return False
+
+
+def _validity_problem(cert: x509.Certificate, when: dt.datetime, what: str) -> str | None:
+    if when < cert.not_valid_before_utc:
+        return f"{what} is not yet valid at {when.isoformat()}"
+    if when > cert.not_valid_after_utc:
+        return f"{what} expired before {when.isoformat()}"
     return None
 
 
-def _check_ca(cert: x509.Certificate, below: int) -> None:
-    bc = _extension(cert, x509.BasicConstraints)
-    if bc is None or not bc.ca:
-        raise VerificationError(
-            f"issuer {cert.subject.rfc4514_string()} is not a CA (basicConstraints CA:TRUE missing)"
-        )
-    if bc.path_length is not None and below > bc.path_length:
-        raise VerificationError(f"issuer {cert.subject.rfc4514_string()} path length exceeded")
-    ku = _extension(cert, x509.KeyUsage)
-    if ku is not None and not ku.key_cert_sign:
-        raise VerificationError(f"issuer {cert.subject.rfc4514_string()} may not sign certificates")
-
-
-def _check_validity(cert: x509.Certificate, when: dt.datetime, what: str) -> None:
-    if when < cert.not_valid_before_utc:
-        raise VerificationError(f"{what} is not yet valid at {when.isoformat()}")
-    if when > cert.not_valid_after_utc:
-        raise VerificationError(f"{what} expired before {when.isoformat()}")
-
-
-def _extension(cert: x509.Certificate, kind: type) -> object | None:
+def _extension(cert: x509.Certificate, kind: type[_E]) -> _E | None:
     try:
         return cert.extensions.get_extension_for_class(kind).value
     except x509.ExtensionNotFound:

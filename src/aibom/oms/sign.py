@@ -21,6 +21,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
 from aibom.errors import InputError
+from aibom.layout import EVIDENCE_FILES
 from aibom.oms import certs, dsse, keys
 from aibom.oms.bundle import MEDIA_TYPES, ParsedBundle, parse_bundle
 from aibom.oms.hashing import HASH_TYPES, manifest_resources, root_digest
@@ -35,9 +36,6 @@ from aibom.oms.model import (
 from aibom.oms.tree import IgnoreSet, enumerate_model
 
 BUNDLE_MEDIA_TYPE = MEDIA_TYPES[-1]
-# Evidence that lives beside the model is never part of what the model's signature covers,
-# so adding a lineage attestation after signing breaks no verification.
-EVIDENCE_FILES = ("model.sig", "lineage.sig", "upstream.sig", "upstream-lineage.sig")
 
 
 @dataclass(frozen=True)
@@ -110,7 +108,12 @@ def sign_model(
     ignore_git_paths: bool = True,
     workers: int | None = None,
 ) -> ParsedBundle:
-    """Hash the model, sign the manifest and write the bundle to `signature` atomically."""
+    """Hash the model (a path or an `hf:` reference), sign the manifest and write the bundle
+    to `signature` atomically."""
+    from aibom.sources import refuse_cache_write, resolve_source
+
+    model = resolve_source(model).path
+    refuse_cache_write(signature, "signature")
     if hash_type not in HASH_TYPES:
         raise InputError(
             f"unsupported hash type {hash_type!r} (supported: {', '.join(HASH_TYPES)})"
@@ -220,7 +223,11 @@ def _b64(data: bytes) -> str:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write beside the target and rename, so a crash never leaves half a signature."""
+    """Write beside the target and rename, so a crash never leaves half a signature.
+    Never into a Hugging Face cache (huggingface_hub would report it corrupt)."""
+    from aibom.sources import refuse_cache_write
+
+    refuse_cache_write(path)
     directory = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
     try:

@@ -3,7 +3,9 @@
 The walk never opens a name taken from a signature: it lists what is on disk and the
 verifier compares names. Symbolic links are refused unless allowed, and even then a link
 may only point inside the model (a link out of it is how a verifier gets tricked into
-reading /etc/passwd or a file the attacker controls elsewhere).
+reading /etc/passwd or a file the attacker controls elsewhere). The one exception is the
+containment rule's (aibom.sources.containment): in a Hugging Face cache snapshot, a link into
+the repository's own blobs/ is the file it stands for, allowed with or without symlinks.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 from aibom.errors import InputError
 from aibom.oms.model import DEFAULT_IGNORES
+from aibom.sources.containment import Containment
 
 SINGLE_FILE_NAME = "."  # what model_signing records for a model that is one file
 
@@ -52,9 +55,14 @@ class IgnoreSet:
                 self._prefixes.add(parts)
         real_root = os.path.realpath(root)
         for path in absolute:
-            rel = os.path.relpath(os.path.realpath(path), real_root)
-            if rel != "." and not rel.startswith(".." + os.sep) and rel != "..":
-                self._prefixes.add(tuple(Path(rel).parts))
+            # as written (a committed model.sig in a cache snapshot is a link to a blob), and
+            # as resolved (a model reached through a link)
+            for rel in (
+                os.path.relpath(os.path.abspath(path), os.path.abspath(root)),
+                os.path.relpath(os.path.realpath(path), real_root),
+            ):
+                if rel != "." and not rel.startswith(".." + os.sep) and rel != "..":
+                    self._prefixes.add(tuple(Path(rel).parts))
 
     def covers(self, parts: tuple[str, ...]) -> bool:
         return any(parts[:n] in self._prefixes for n in range(1, len(parts) + 1))
@@ -101,6 +109,7 @@ class _Walker:
         self.root = root
         self.allow_symlinks = allow_symlinks
         self.ignore = ignore
+        self.containment = Containment(root)
         self.files: list[ModelFile] = []
         self._active_dirs: set[tuple[int, int]] = set()
 
@@ -126,11 +135,19 @@ class _Walker:
         st = entry.stat(follow_symlinks=False)
         path = entry.path
         if stat.S_ISLNK(st.st_mode):
-            if not self.allow_symlinks:
+            blob = self.containment.cache_blob(entry.path)
+            if blob is not None:
+                path = blob
+            elif self.containment.blobs is not None and not self.allow_symlinks:
+                raise ModelTreeError(
+                    f"{name} is a symbolic link that does not lead into its repository's blobs/"
+                )
+            elif not self.allow_symlinks:
                 raise ModelTreeError(
                     f"{name} is a symbolic link and the signature does not allow symlinks"
                 )
-            path = self._inside_target(name, entry.path)
+            else:
+                path = self._inside_target(name, entry.path)
             st = os.stat(path)
         if stat.S_ISDIR(st.st_mode):
             self.walk(path, parts, st)
@@ -144,7 +161,7 @@ class _Walker:
             target = os.path.realpath(link, strict=True)
         except (OSError, RuntimeError):
             raise ModelTreeError(f"{name} is a broken or looping symbolic link") from None
-        if os.path.commonpath([target, self.root]) != str(self.root):
+        if not self.containment.inside(target):
             raise ModelTreeError(f"{name} is a symbolic link that escapes the model directory")
         return target
 

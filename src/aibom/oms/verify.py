@@ -96,8 +96,12 @@ def verify_model(
     cache: DigestCache | None = None,
     workers: int | None = None,
 ) -> Verification:
-    """Verify `signature` over the model at `model`. Raises InputError for unreadable input;
-    a failed verification is returned (ok is False), with its reasons."""
+    """Verify `signature` over the model at `model` (a path or an `hf:` reference). Raises
+    InputError for unreadable input; a failed verification is returned (ok is False), with
+    its reasons."""
+    from aibom.sources import resolve_source
+
+    model = resolve_source(model).path
     parsed = read_bundle(signature)  # step 1
     sig = parsed.signature
     try:

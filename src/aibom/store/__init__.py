@@ -154,7 +154,7 @@ class Store:
 
 from aibom.store.files import ingest_paths  # noqa: E402
 from aibom.store.ingest import IngestReport, ingest_graph, ingest_graphs  # noqa: E402
-from aibom.store.queries import QueryResult, Selector, query, subgraph  # noqa: E402
+from aibom.store.queries import QueryResult, Selector, query, subgraph, subgraph_of  # noqa: E402
 
 __all__ = [
     "IngestReport",
@@ -167,4 +167,5 @@ __all__ = [
     "ingest_paths",
     "query",
     "subgraph",
+    "subgraph_of",
 ]

@@ -13,8 +13,8 @@ in 64 bits; a bad document is one InputError line, never a crash or a half-writt
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,7 +30,6 @@ MAX_COMPONENTS = 100_000  # per AIBOM
 MAX_TEXT = 8192  # characters in one stored field
 MAX_INT = (1 << 63) - 1
 BATCH = 256  # documents per transaction
-_LICENSE_WORDS = {"and", "or", "with"}
 _FILL = ("version", "purl", "license", "root_digest")  # filled in later when still empty
 
 
@@ -104,15 +103,29 @@ def identity(c: Component) -> str:
 
 
 def license_ids(expression: str | None) -> list[str]:
-    """The license ids of an SPDX-like expression, lower-cased; a free-text license name
-    (with spaces) is kept whole as well."""
-    if not expression:
+    """The license keys of an SPDX license expression, lower-cased, `+` (or later) dropped;
+    a comma separates licenses (as dataset cards list them); free text that is not an
+    expression (a licence name with spaces, broken parentheses) is one key, whole."""
+    if not expression or not expression.strip():
         return []
-    text = expression.strip().lower()
-    ids = {t.rstrip("+") for t in re.split(r"[\s()]+", text) if t and t not in _LICENSE_WORDS}
-    if " " in text and not re.search(r"\b(and|or|with)\b|[()]", text):
-        ids.add(text)
-    return sorted(i for i in ids if i)
+    return list(_license_keys(expression.strip()))
+
+
+@functools.lru_cache(maxsize=4096)  # an estate repeats a few licences many times
+def _license_keys(expression: str) -> tuple[str, ...]:
+    from license_expression import ExpressionError, Licensing
+
+    licensing = Licensing()  # no symbol table: any key is kept as written
+    keys: set[str] = set()
+    for part in (p.strip() for p in expression.split(",")):
+        try:
+            parsed = licensing.parse(part)
+        except ExpressionError:
+            keys.add(part.lower())
+            continue
+        if parsed is not None:
+            keys |= {k.lower().rstrip("+") for k in licensing.license_keys(parsed)}
+    return tuple(sorted(k for k in keys if k))
 
 
 def _check(row: tuple[Any, ...], what: str, source: str) -> tuple[Any, ...]:

@@ -271,6 +271,22 @@ def subgraph(store: Store, root: str | None = None) -> ProvenanceGraph:
         return _load_graph(conn, keys)
 
 
+def subgraph_of(graph: ProvenanceGraph, root: str) -> ProvenanceGraph:
+    """What `subgraph` draws from the inventory, drawn from one document's graph: the
+    lineage around every component `root` names (ref, purl, name or OMS root digest)."""
+    want, digest = root.lower(), normalize_digest(root)
+    roots = {
+        c.ref
+        for c in graph.components()
+        if root in (c.ref, c.purl)
+        or c.name.lower() == want
+        or (digest is not None and c.root_digest == digest)
+    }
+    if not roots:
+        raise InputError(f"no component of the AIBOM matches {root[:200]!r}")
+    return graph.lineage_around(roots)
+
+
 def _select(conn: Connection, sql: str, keys: list[int] | None, *columns: str) -> list[Any]:
     """Rows of `sql` (which may end in a WHERE clause) whose `columns` are all in keys."""
     if keys is None:

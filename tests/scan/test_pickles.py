@@ -1,10 +1,11 @@
-"""Static pickle scanner. Malicious pickles are built as bytes here and never loaded: an autouse
+"""aibom.scan on pickles. Malicious pickles are built as bytes here and never loaded: an autouse
 fixture makes every unpickling entry point raise, and each payload would create a file that
 the tests check is absent."""
 
 from __future__ import annotations
 
 import ast
+import collections
 import io
 import json
 import os
@@ -21,18 +22,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aibom.errors import InputError
-from aibom.lineage import pickle_scan
-from aibom.lineage.pickle_scan import (
-    FileScan,
-    ScanReport,
-    classify,
-    pickle_bearing,
-    scan_file,
-    scan_model,
-)
+from aibom.scan import FileScan, ScanReport, _collect, _containers, policy, scan_file, scan_model
+from aibom.scan._containers import may_be_pickle
 
 P = pickle  # opcode constants only (P.GLOBAL, P.REDUCE, ...)
-KINDS = {"pickle", "torch-zip", "numpy", "not-pickle"}
+SCANNER_DIR = Path(_collect.__file__).parent
 
 
 @pytest.fixture(autouse=True)
@@ -228,7 +222,7 @@ def test_non_literal_stack_global_is_dangerous(tmp_path: Path) -> None:
         ("torch.serialization", "os.system", "dangerous"),  # attribute walk into a module
         ("random", "_os.system", "dangerous"),  # the same under an alias
         ("collections", "OrderedDict.__init__.__globals__", "dangerous"),
-        ("mylib.models", "Outer.Inner", "unknown"),  # a nested class is fine
+        ("mylib.models", "Outer.Inner", "not-allowed"),  # a nested class: review it
     ],
 )
 def test_dotted_names(tmp_path: Path, module: str, name: str, severity: str) -> None:
@@ -246,10 +240,11 @@ def test_build_on_an_imported_object_is_dangerous(tmp_path: Path) -> None:
     assert finding.severity == "dangerous" and "BUILD" in finding.reason
 
 
-def test_extension_code_is_unknown(tmp_path: Path) -> None:
+def test_extension_code_is_dangerous(tmp_path: Path) -> None:
+    # copyreg.add_extension registers a code; EXT1/2/4 then import whatever it names.
     data = valid(P.PROTO + b"\x02" + P.EXT1 + b"\x07" + P.STOP)
     (finding,) = scan_file(tmp_path, write(tmp_path, "x.pkl", data)).findings
-    assert finding.severity == "unknown" and finding.name == "7"
+    assert finding.severity == "dangerous" and finding.name == "7"
 
 
 def test_benign_pickles_are_clean(tmp_path: Path) -> None:
@@ -266,22 +261,28 @@ def test_benign_pickles_are_clean(tmp_path: Path) -> None:
     assert ("collections", "OrderedDict") in report.files[1].imports
 
 
-def test_unknown_import_is_reported_but_clean(tmp_path: Path) -> None:
+def test_import_outside_the_allowlist_fails(tmp_path: Path) -> None:
     data = pickle.dumps(Call(Call, 1), protocol=4)  # this test module's own class
     report = scan_model(tmp_path, [write(tmp_path, "x.pkl", data)])
     (finding,) = report.findings
-    assert finding.severity == "unknown" and finding.name == "Call"
-    assert report.clean
+    assert finding.severity == "not-allowed" and finding.name == "Call"
+    assert not report.clean and report.verdict == "dangerous"
 
 
 # --- damaged input ------------------------------------------------------------------------
 
 
-def test_truncated_benign_pickle_warns(tmp_path: Path) -> None:
+def test_truncated_pickle_without_imports_is_inert(tmp_path: Path) -> None:
+    # The unpickler raises before it could import or call anything.
     data = pickle.dumps({"weights": list(range(50))}, protocol=4)
     scan = scan_file(tmp_path, write(tmp_path, "x.pkl", data[: len(data) // 2]))
-    assert scan.findings == ()
-    assert scan.kind == "pickle"
+    assert (scan.findings, scan.warnings, scan.verdict) == ((), (), "clean")
+
+
+def test_truncated_pickle_after_an_import_is_incomplete(tmp_path: Path) -> None:
+    data = pickle.dumps(collections.OrderedDict(w=list(range(50))), protocol=4)
+    scan = scan_file(tmp_path, write(tmp_path, "x.pkl", data[: len(data) // 2]))
+    assert scan.findings == () and scan.verdict == "incomplete"
     assert any("truncated or malformed" in w for w in scan.warnings)
 
 
@@ -290,21 +291,19 @@ def test_every_truncation_of_a_payload(tmp_path: Path) -> None:
     imported_at = data.index(b"system\n") + len(b"system\n")
     for cut in range(len(data)):
         scan = scan_file(tmp_path, write(tmp_path, "x.pkl", data[:cut]))
-        assert scan.warnings, cut
         # Once the GLOBAL is complete, the import counts even though the pickle is broken.
         assert bool(dangerous(scan)) == (cut >= imported_at), cut
+        assert bool(scan.warnings) == (cut >= imported_at), cut
 
 
 def test_random_bytes_named_bin(tmp_path: Path) -> None:
     data = random.Random(7).randbytes(4096)
     scan = scan_file(tmp_path, write(tmp_path, "weights.bin", data))
-    assert scan.kind == "not-pickle"
-    assert scan.findings == ()
-    assert any("does not decode as a pickle" in w for w in scan.warnings)
+    assert (scan.kind, scan.findings, scan.warnings) == ("other", (), ())
 
 
 def test_opcode_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pickle_scan, "MAX_OPCODES", 100)
+    monkeypatch.setattr(_collect, "MAX_OPCODES", 100)
     data = pickle.dumps(list(range(1000)), protocol=0)
     scan = scan_file(tmp_path, write(tmp_path, "x.pkl", data))
     assert any("opcodes" in w for w in scan.warnings)
@@ -313,7 +312,7 @@ def test_opcode_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_huge_declared_length_costs_nothing(tmp_path: Path) -> None:
     data = P.PROTO + b"\x04" + P.BINBYTES8 + struct.pack("<Q", 2**62) + b"abc"
     scan = scan_file(tmp_path, write(tmp_path, "x.pkl", data))
-    assert scan.kind == "pickle" and scan.warnings
+    assert (scan.findings, scan.warnings) == ((), ())  # fails before any import: inert
 
 
 @settings(
@@ -338,8 +337,8 @@ def test_huge_declared_length_costs_nothing(tmp_path: Path) -> None:
 )
 def test_fuzz_never_raises(tmp_path: Path, prefix: bytes, body: bytes, name: str) -> None:
     scan = scan_file(tmp_path, write(tmp_path, name, prefix + body))
-    assert scan.kind in KINDS
-    assert all(f.severity in ("dangerous", "unknown") for f in scan.findings)
+    assert isinstance(scan.kind, str) and scan.verdict in ("clean", "dangerous", "incomplete")
+    assert all(f.severity in ("dangerous", "not-allowed") for f in scan.findings)
 
 
 # --- PyTorch -----------------------------------------------------------------------------
@@ -447,20 +446,21 @@ def patch_declared_size(data: bytes, size: int) -> bytes:
     return data[:at] + struct.pack("<I", size) + data[at + 4 :]
 
 
-def test_zip_bomb_declared_size_refused(tmp_path: Path) -> None:
-    data = patch_declared_size(torch_zip(pickle.dumps(Call(eval, "1"))), 0xF000_0000)
+@pytest.mark.parametrize("declared", [0, 5, 0xF000_0000])
+def test_declared_sizes_do_not_hide_a_payload(tmp_path: Path, declared: int) -> None:
+    data = patch_declared_size(torch_zip(pickle.dumps(Call(eval, "1"))), declared)
     scan = scan_file(tmp_path, write(tmp_path, "bomb.pt", data))
-    assert scan.findings == ()
-    assert any("archive/data.pkl" in w and "over the 256 MiB cap" in w for w in scan.warnings)
+    assert dangerous(scan) == {("builtins", "eval")}
 
 
-def test_zip_bomb_ratio_refused(tmp_path: Path) -> None:
+def test_zip_bomb_stops_at_the_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("archive/data.pkl", torch_state_dict())
-    data = patch_declared_size(buffer.getvalue(), 64 * 1024 * 1024)
-    scan = scan_file(tmp_path, write(tmp_path, "bomb.pt", data))
-    assert any("zip bomb" in w for w in scan.warnings)
+        archive.writestr("archive/data.pkl", pickle.dumps({"pad": bytes(200_000)}, protocol=4))
+    monkeypatch.setattr(_containers, "MAX_MEMBER", 50_000)
+    scan = scan_file(tmp_path, write(tmp_path, "bomb.pt", buffer.getvalue()))
+    assert scan.verdict == "incomplete"
+    assert any("budget" in w for w in scan.warnings)
 
 
 def test_archive_caps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -469,11 +469,7 @@ def test_archive_caps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         for i in range(3):
             archive.writestr(f"m/{i}.pkl", pickle.dumps(Call(eval, str(i))))
     write(tmp_path, "m.pt", buffer.getvalue())
-    monkeypatch.setattr(pickle_scan, "MAX_ARCHIVE", 2 * len(pickle.dumps(Call(eval, "0"))))
-    scan = scan_file(tmp_path, "m.pt")
-    assert [f.member for f in scan.findings] == ["m/0.pkl", "m/1.pkl"]
-    assert any("m/2.pkl" in w and "together exceed" in w for w in scan.warnings)
-    monkeypatch.setattr(pickle_scan, "MAX_MEMBERS", 1)
+    monkeypatch.setattr(_containers, "MAX_MEMBERS", 1)
     scan = scan_file(tmp_path, "m.pt")
     assert [f.member for f in scan.findings] == ["m/0.pkl"]
     assert any("only 1 scanned" in w for w in scan.warnings)
@@ -481,7 +477,7 @@ def test_archive_caps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_broken_zip_warns(tmp_path: Path) -> None:
     scan = scan_file(tmp_path, write(tmp_path, "x.pt", b"PK\x03\x04" + b"\x00" * 40))
-    assert scan.kind == "not-pickle" and scan.warnings
+    assert scan.kind == "other" and scan.verdict == "incomplete"
 
 
 # --- numpy ---------------------------------------------------------------------------------
@@ -510,13 +506,13 @@ def test_npy_truncated_object_pickle(tmp_path: Path) -> None:
     payload = pickle.dumps([1, 2, 3], protocol=3)
     scan = scan_file(tmp_path, write(tmp_path, "x.npy", npy("'|O'", "(3,)", payload[:-4])))
     assert scan.kind == "numpy" and scan.findings == ()
-    assert any("truncated or malformed pickle" in w for w in scan.warnings)
+    assert any("does not decode" in w for w in scan.warnings)
 
 
 def test_npy_numeric_is_not_pickle(tmp_path: Path) -> None:
     data = npy("'<f4'", "(4,)", struct.pack("<4f", 1, 2, 3, 4))
     scan = scan_file(tmp_path, write(tmp_path, "x.npy", data))
-    assert (scan.kind, scan.findings, scan.warnings) == ("not-pickle", (), ())
+    assert (scan.kind, scan.findings, scan.warnings) == ("numpy", (), ())
 
 
 def test_numpy_written_files(tmp_path: Path) -> None:
@@ -526,7 +522,7 @@ def test_numpy_written_files(tmp_path: Path) -> None:
     np.savez(tmp_path / "bad.npz", w=np.arange(3), o=np.array([Call(os.system, "x")], object))
     report = scan_model(tmp_path)
     kinds = {s.file: s.kind for s in report.files}
-    assert kinds == {"obj.npy": "numpy", "num.npy": "not-pickle", "bad.npz": "numpy"}
+    assert kinds == {"obj.npy": "numpy", "num.npy": "numpy", "bad.npz": "numpy"}
     assert report.files[1].findings == () and report.files[1].warnings == ()  # obj.npy
     assert {(f.file, f.member, f.name) for f in report.findings if f.severity == "dangerous"} == {
         ("bad.npz", "o.npy", "system")
@@ -539,13 +535,16 @@ def test_numpy_written_files(tmp_path: Path) -> None:
 def test_scan_model_walks_pickle_bearing_files(tmp_path: Path) -> None:
     write(tmp_path, "README.md", b"# model\n")
     write(tmp_path, "config.json", b"{}")
-    write(tmp_path, "model.safetensors", struct.pack("<Q", 0x0280) + b"{}")
+    write(tmp_path, "model.safetensors", struct.pack("<Q", 2) + b"{}")
     write(tmp_path, "sub/optimizer.pt", torch_zip(torch_state_dict()))
     write(tmp_path, "noext", pickle.dumps(Call(os.system, "x"), protocol=4))  # found by sniffing
     write(tmp_path, ".git/objects/evil.pkl", pickle.dumps(Call(eval, "1")))
     report = scan_model(tmp_path)
-    assert [s.file for s in report.files] == ["noext", "sub/optimizer.pt"]
+    assert [s.file for s in report.files] == [
+        "README.md", "config.json", "model.safetensors", "noext", "sub/optimizer.pt"
+    ]
     assert dangerous(report) == {("posix", "system")}
+    assert [s.file for s in report.files if s.findings] == ["noext"]
 
 
 def test_to_dict_is_sorted_json(tmp_path: Path) -> None:
@@ -553,7 +552,7 @@ def test_to_dict_is_sorted_json(tmp_path: Path) -> None:
     write(tmp_path, "a.pkl", pickle.dumps({"x": 1}))
     report = scan_model(tmp_path)
     document = json.loads(json.dumps(report.to_dict()))
-    assert document["clean"] is False
+    assert document["verdict"] == "dangerous"
     assert [f["file"] for f in document["files"]] == ["a.pkl", "b.pkl"]
     assert document["files"][1]["findings"][0]["severity"] == "dangerous"
     assert json.dumps(document, sort_keys=True) == json.dumps(report.to_dict(), sort_keys=True)
@@ -596,7 +595,7 @@ def test_symlink_out_of_root_never_read(tmp_path: Path, monkeypatch: pytest.Monk
 
 def test_missing_file_is_a_warning(tmp_path: Path) -> None:
     scan = scan_file(tmp_path, "absent.pkl")
-    assert scan.kind == "not-pickle" and scan.warnings == ("absent.pkl: not found",)
+    assert scan.kind == "other" and scan.warnings == ("absent.pkl: not found",)
 
 
 # --- the rules -----------------------------------------------------------------------------
@@ -622,7 +621,7 @@ def test_missing_file_is_a_warning(tmp_path: Path) -> None:
     ],
 )  # fmt: skip
 def test_dangerous_rules(module: str, name: str) -> None:
-    verdict = classify(module, name)
+    verdict = policy.judge(module, name)
     assert verdict is not None and verdict[0] == "dangerous"
 
 
@@ -636,42 +635,44 @@ def test_dangerous_rules(module: str, name: str) -> None:
         "numpy._core.multiarray._reconstruct", "numpy.ndarray", "numpy.dtype", "_codecs.encode",
         "builtins.set", "builtins.frozenset", "builtins.bytearray", "builtins.slice",
         "builtins.complex", "copyreg._reconstructor", "copy_reg._reconstructor",
+        "sklearn.linear_model._base.LinearRegression", "torch.nn.modules.linear.Linear",
+        "numpy.random.mtrand.RandomState", "joblib.numpy_pickle.NumpyArrayWrapper",
+        "pandas.core.frame.DataFrame", "sklearn.tree._tree.__pyx_unpickle_Tree",
     ],
 )  # fmt: skip
-def test_safe_list(full: str) -> None:
+def test_allowlist(full: str) -> None:
     module, _, name = full.rpartition(".")
-    assert classify(module, name) is None
+    assert policy.judge(module, name) is None
 
 
 @pytest.mark.parametrize(
     "full",
-    ["functools.partial", "__main__.Net", "sklearn.linear_model._base.LinearRegression",
-     "torch.nn.modules.linear.Linear", "builtins.print", "numpy.random.mtrand.RandomState"],
+    ["__main__.Net", "builtins.print", "mylib.Model", "sklearn.pipeline.make_pipeline",
+     "torch.nn.modules.module.register_module_forward_hook", "numpy.asarray"],
 )  # fmt: skip
-def test_unknown(full: str) -> None:
+def test_not_allowed(full: str) -> None:
     module, _, name = full.rpartition(".")
-    assert classify(module, name) == (
-        "unknown",
-        f"{full}: not on the safe list; review before loading",
+    assert policy.judge(module, name) == (
+        "not-allowed",
+        f"{full}: not on the allowlist of what model files need",
     )
 
 
 @pytest.mark.parametrize(
-    ("name", "head", "expected"),
+    ("name", "expected"),
     [
-        ("model.pkl", b"", True), ("a/b/PYTORCH_MODEL.BIN", b"", True), ("x.joblib", b"", True),
-        ("x.npz", b"", True), ("x.ckpt", b"", True), ("x.dat", b"", False),
-        ("x.dat", b"\x80\x04\x95\x10", True), ("archive", b"PK\x03\x04", True),
-        ("arr", b"\x93NUMPY\x01\x00", True), ("model.safetensors", b"\x80\x02\x00\x00", False),
-        ("README.md", b"# hello", False),
+        ("model.pkl", True), ("a/b/PYTORCH_MODEL.BIN", True), ("x.joblib", True),
+        ("x.npz", True), ("x.ckpt", True), ("noext", True), ("dir.d/noext", True),
+        ("README.md", False), ("config.json", False), ("model.safetensors", False),
     ],
 )  # fmt: skip
-def test_pickle_bearing(name: str, head: bytes, expected: bool) -> None:
-    assert pickle_bearing(name, head) is expected
+def test_may_be_pickle(name: str, expected: bool) -> None:
+    assert may_be_pickle(name) is expected
 
 
-def test_scanner_source_never_unpickles() -> None:
-    tree = ast.parse(Path(pickle_scan.__file__).read_text())
+@pytest.mark.parametrize("module", sorted(p.name for p in SCANNER_DIR.glob("*.py")))
+def test_scanner_source_never_unpickles(module: str) -> None:
+    tree = ast.parse((SCANNER_DIR / module).read_text())
     banned = {"load", "loads", "Unpickler", "eval", "exec", "__import__", "import_module"}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import | ast.ImportFrom):
@@ -679,5 +680,7 @@ def test_scanner_source_never_unpickles() -> None:
             assert not {"pickle", "_pickle", "torch", "numpy", "joblib", "dill"} & set(names)
         if isinstance(node, ast.Call):
             func = node.func
+            if isinstance(func, ast.Attribute) and getattr(func.value, "id", "") == "json":
+                continue  # json.loads parses data; it runs nothing
             called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             assert called not in banned, ast.unparse(node)
