@@ -27,9 +27,12 @@ def build_document(
     hash_unsigned: bool = True,
     organization: Organization | None = None,
     base_url: str | None = None,
+    sha512: bool = False,
 ) -> tuple[str, Discovery]:
     """Discover the graph and render it. Paths inside the document are relative to the
-    directory the document is written to (or the working directory for stdout)."""
+    directory the document is written to (or the working directory for stdout). With
+    `sha512`, every file of the local components is also hashed with SHA-512 (the
+    distribution artifacts of BSI TR-03183-2)."""
     if output is not None:
         from aibom.sources import refuse_cache_write
 
@@ -42,6 +45,10 @@ def build_document(
         relative_to=where,
         hash_unsigned=hash_unsigned,
     )
+    if sha512:
+        from aibom.discovery.distribution import with_sha512
+
+        with_sha512(found.graph, where)
     options = ExportOptions(root_ref=found.root, spec_version=spec_version, timestamp=timestamp,
                             organization=organization, base_url=base_url)
     return export_document(found.graph, fmt, options), found

@@ -55,6 +55,12 @@ from aibom.formats.registry import NAMES as FORMAT_NAMES
 )
 @click.option("--no-hash", is_flag=True, help="Do not hash unsigned directories.")
 @click.option(
+    "--sha512",
+    is_flag=True,
+    help="Also hash every file with SHA-512 (the distribution artifacts BSI TR-03183-2 asks "
+    "for; reads the files once more).",
+)
+@click.option(
     "--sign",
     "sign_document",
     is_flag=True,
@@ -81,6 +87,7 @@ def build(
     organization: str | None,
     base_url: str | None,
     no_hash: bool,
+    sha512: bool,
     sign_document: bool,
     **signer_options: Any,
 ) -> None:
@@ -100,6 +107,7 @@ def build(
         hash_unsigned=not no_hash,
         organization=parse_organization(organization) if organization else None,
         base_url=base_url,
+        sha512=sha512,
     )
     for warning in found.warnings:
         click.echo(f"aibom: warning: {warning}", err=True)

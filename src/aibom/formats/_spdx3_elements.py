@@ -157,6 +157,28 @@ def files(c: Component, pkg: Any, doc: Doc) -> None:
             comment="the files of the component's OMS manifest",
         )
     )
+    artifacts = [e for e, f in zip(files, c.files, strict=True) if f.sha512]
+    if artifacts:  # BSI TR-03183-2: the deployable files, each with its SHA-512
+        rel = spdx.Relationship(
+            _id=f"{pkg._id}/hasDistributionArtifact",
+            creationInfo=doc.info,
+            from_=pkg,
+            to=artifacts,
+            relationshipType=spdx.RelationshipType.hasDistributionArtifact,
+            comment="the files the component is distributed as, with their SHA-512",
+        )
+        set_props(rel, [(v.P_DERIVED, "true")])
+        doc.add(rel)
+
+
+_METADATA_SUFFIXES = (".md", ".txt", ".json", ".yaml", ".yml", ".py", ".cfg", ".toml",
+                      ".sig", ".model", ".tiktoken")  # cards, configs, tokenizers, code
+
+
+def is_payload(name: str) -> bool:
+    """Whether a file is what the component carries (weights, data) rather than its card,
+    configuration or tokenizer."""
+    return not name.lower().endswith(_METADATA_SUFFIXES)
 
 
 def _file(fid: str, f: FileDigest, doc: Doc) -> Any:
@@ -164,6 +186,11 @@ def _file(fid: str, f: FileDigest, doc: Doc) -> Any:
     known = HASHES.get(f.algorithm)
     algorithm = getattr(spdx.HashAlgorithm, known or "other")
     element.verifiedUsing = [spdx.Hash(algorithm=algorithm, hashValue=f.digest)]
+    if f.sha512 is not None:
+        element.verifiedUsing.append(spdx.Hash(algorithm=spdx.HashAlgorithm.sha512,
+                                               hashValue=f.sha512))
+        if is_payload(f.name):  # weights, data shards: structured containers (BSI)
+            element.software_additionalPurpose = [spdx.software_SoftwarePurpose.container]
     if known is None:
         set_props(element, [(v.P_FILE_ALG, f.algorithm)])
     return element

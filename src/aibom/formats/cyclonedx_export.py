@@ -301,6 +301,8 @@ def _files(c: Component, plan: _Plan) -> None:
         # identifies components by group, name and version) keeps README.md of each apart
         sub = CdxComponent(type=ComponentType.FILE, bom_ref=ref, name=f.name, group=c.name,
                            version=plan.version)
+        if f.sha512 is not None:
+            sub.hashes.add(_hash("SHA-512", f.sha512))
         if known is not None:
             sub.hashes.add(_hash(*known))
         else:
@@ -311,6 +313,8 @@ def _files(c: Component, plan: _Plan) -> None:
         known = cc.cdx_hash(c.files[0].algorithm, c.files[0].digest)
         if known is not None:  # a one-file component: its hash is the file's
             plan.cdx.hashes.add(_hash(*known))
+            if c.files[0].sha512 is not None:
+                plan.cdx.hashes.add(_hash("SHA-512", c.files[0].sha512))
     elif c.root_digest is not None and cc.is_sha256_hex(c.root_digest):
         plan.cdx.hashes.add(_hash("SHA-256", c.root_digest))  # the OMS root digest
 

@@ -203,13 +203,15 @@ def _files(raw: dict[str, Any], where: str) -> tuple[FileDigest, ...]:
         name = as_str(sub.get("name"), f"{w}.name")
         props = properties(sub.get("properties"), w)
         alg, digest = props.get(v.P_FILE_ALG), props.get(v.P_FILE_DIGEST)
+        found = hashes(sub, w)
+        primary = next((h for h in found if h[0] != "SHA-512"), found[0] if found else None)
         if alg is None or digest is None:
-            found = hashes(sub, w)
-            if not found:
+            if primary is None:
                 continue  # a file without a digest is not a FileDigest
-            cdx_alg, content = found[0]
+            cdx_alg, content = primary
             alg, digest = cc.HASH_ALGS_BACK.get(cdx_alg, cdx_alg.lower()), content.lower()
-        files.append(FileDigest(name, alg, digest))
+        sha512 = next((c.lower() for a, c in found if a == "SHA-512"), None)
+        files.append(FileDigest(name, alg, digest, sha512))
     return tuple(files)
 
 

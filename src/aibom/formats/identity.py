@@ -135,16 +135,16 @@ def supplier_of(c: Component, organization: Organization | None,
 
 
 def purl_of(c: Component) -> tuple[str | None, Source | None]:
-    """(purl, source): the graph's, else pkg:huggingface for a Hub id, else a pkg:generic
-    purl pinned to the OMS root digest (`checksum` qualifier); (None, None) otherwise."""
+    """(purl, source): the graph's, else pkg:huggingface for a model known by its Hub id (the
+    purl type covers models only), else a pkg:generic purl pinned to the OMS root digest
+    (`checksum` qualifier); (None, None) otherwise."""
     if c.purl is not None:
         return c.purl, Source.GRAPH
     version, _ = version_of(c)
     hub = hub_id(c)
-    if hub is not None:
-        kind = "?repository_url=https://huggingface.co/datasets" if c.kind == Kind.DATASET else ""
-        at = f"@{quote(version, safe='')}" if c.version is not None else ""
-        return f"pkg:huggingface/{hub[0]}/{hub[1]}{at}{kind}", Source.HUB
+    if hub is not None and c.kind != Kind.DATASET:
+        at = f"@{quote(c.version, safe='')}" if c.version is not None else ""
+        return f"pkg:huggingface/{hub[0]}/{hub[1]}{at}", Source.HUB
     if c.root_digest is not None and re.fullmatch(r"[0-9a-f]{64}", c.root_digest):
         name = quote(c.name.split("/")[-1] or c.ref, safe="")
         return (f"pkg:generic/{name}@{quote(version or '', safe='')}"

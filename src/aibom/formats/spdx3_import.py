@@ -236,7 +236,9 @@ class _Package:
                 spdx_alg = _local(required(hashes[0].algorithm, where, "algorithm"))
                 algorithm = props.get(v.P_FILE_ALG) or HASHES_BACK.get(spdx_alg, spdx_alg)
                 digest = required(hashes[0].hashValue, where, "hashValue")
-                files.append(FileDigest(f.name or "", algorithm, digest))
+                sha512 = next((h.hashValue for h in hashes[1:]
+                               if _local(h.algorithm) == "sha512"), None)
+                files.append(FileDigest(f.name or "", algorithm, digest, sha512))
         return tuple(files)
 
     def _card(self, props: v.Props, is_model: bool) -> CardFacts:
