@@ -6,6 +6,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/aibom-demo.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 cp -r "$here/models" "$here/datasets" "$here/keys" "$here/policy.yaml" "$work/"
+cp -r "$here/hub" "$work/hub"  # links are copied as links
 cd "$work"
 step() { printf '\n== %s\n' "$*"; }
 
@@ -46,5 +47,18 @@ step "5. swap one byte of the base weights: the chain must fail"
 printf 'X' | dd of=models/tiny-base/model.safetensors bs=1 seek=300 conv=notrunc status=none
 if aibom verify-chain aibom.cdx.json --policy policy.yaml; then
   echo "demo: a tampered chain verified" >&2; exit 1
+fi
+step "6. the same family in a Hugging Face hub cache: hf: references, verify, build, chain"
+export HF_HUB_CACHE="$work/hub"
+aibom verify hf:aibom-samples/tiny-chat --certificate-chain keys/acme-root.pem
+aibom verify hf:aibom-samples/tiny-base --identity release@vendor.example \
+  --identity-provider https://accounts.vendor.example --trust-config keys/vendor-trust-config.json
+aibom build hf:aibom-samples/tiny-chat -o hub.cdx.json  # the base and datasets come from the cache
+aibom import hub.cdx.json
+aibom verify-chain hub.cdx.json --policy policy.yaml
+chat_weights="$(readlink -f hub/models--aibom-samples--tiny-chat/snapshots/*/model.safetensors | head -1)"
+printf 'X' | dd of="$chat_weights" bs=1 seek=300 conv=notrunc status=none
+if aibom verify hf:aibom-samples/tiny-chat --certificate-chain keys/acme-root.pem; then
+  echo "demo: a tampered blob verified" >&2; exit 1
 fi
 step "demo complete: every step behaved as it should"

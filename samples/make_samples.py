@@ -2,17 +2,25 @@
 
     python samples/make_samples.py            # rewrite the files and re-sign everything
     python samples/make_samples.py --new-keys # also replace the demo keys and certificates
+    python samples/make_samples.py --hub-only # only rebuild samples/hub from the family
 
 The family: a vendor's base model signed keyless (through a private, offline Sigstore
 instance from the test suite), the organisation's full fine-tune signed with its
 certificate chain, a LoRA adapter and a quantized GGUF variant signed with its key, and
 two datasets. The keys under samples/keys are demo keys, public on purpose.
+
+samples/hub is the base, the fine-tune and their datasets as a user's Hugging Face hub
+cache holds them after downloading (HF_HUB_CACHE=samples/hub): blobs named as
+huggingface_hub names them, snapshots of relative links, refs; tiny-chat has an older,
+unsigned revision (v0.9) that shares its weights blob with main.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import os
 import shutil
 import struct
 import sys
@@ -21,6 +29,10 @@ from pathlib import Path
 
 SAMPLES = Path(__file__).resolve().parent
 MODELS, DATASETS, KEYS = SAMPLES / "models", SAMPLES / "datasets", SAMPLES / "keys"
+HUB = SAMPLES / "hub"
+# what a Hugging Face repository's default .gitattributes stores with Git LFS (the subset here;
+# the .gitattributes file itself is left out of the samples: git refuses to read a symlinked one)
+LFS_SUFFIXES = (".safetensors", ".gguf", ".bin", ".parquet")
 VENDOR_IDENTITY = "release@vendor.example"
 VENDOR_ISSUER = "https://accounts.vendor.example"
 ORG = "aibom-samples"
@@ -393,6 +405,55 @@ def sign_family() -> None:
         attest(MODELS / name, parents=[chat], relation=relation, signer=org_key)
 
 
+def write_hub_cache() -> None:
+    """samples/hub from samples/models and samples/datasets, laid out as huggingface_hub
+    lays out its cache: blobs/<sha256> for LFS files and blobs/<git blob sha1> for the rest,
+    snapshots/<commit>/<path> as relative links, refs/<name> holding the commit."""
+    shutil.rmtree(HUB, ignore_errors=True)
+    for folder, repo_type, names in (
+        (MODELS, "model", ("tiny-base", "tiny-chat")),
+        (DATASETS, "dataset", ("tiny-corpus", "tiny-instruct")),
+    ):
+        for repo in (folder / name for name in names):
+            files = {
+                p.relative_to(repo).as_posix(): p.read_bytes()
+                for p in sorted(repo.rglob("*"))
+                if p.is_file()
+            }
+            repo_id = f"{ORG}/{repo.name}"
+            if repo.name == "tiny-chat":  # an older revision, before the card and signatures
+                older = {n: d for n, d in files.items() if not n.endswith(".sig")}
+                older["README.md"] = card("license: apache-2.0", "tiny-chat", "Work in progress.")
+                add_hub_revision(repo_type, repo_id, older, refs=("v0.9",))
+            add_hub_revision(repo_type, repo_id, files, refs=("main",))
+
+
+def add_hub_revision(
+    repo_type: str, repo_id: str, files: dict[str, bytes | str], refs: tuple[str, ...]
+) -> None:
+    repo = HUB / "--".join([f"{repo_type}s", *repo_id.split("/")])
+    data = {n: d.encode() if isinstance(d, str) else d for n, d in files.items()}
+    blobs = {n: blob_name(n, d) for n, d in data.items()}
+    commit = hashlib.sha1(  # a stand-in for the hub's commit id: derived from the content
+        "".join(f"{n}\0{blobs[n]}\n" for n in sorted(blobs)).encode()
+    ).hexdigest()
+    for name in sorted(data):
+        blob = repo / "blobs" / blobs[name]
+        write(blob, data[name])
+        link = repo / "snapshots" / commit / name
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(os.path.relpath(blob, link.parent))
+    for ref in refs:
+        write(repo / "refs" / ref, commit)
+
+
+def blob_name(name: str, data: bytes) -> str:
+    """The name huggingface_hub gives a file's blob: its ETag on the hub."""
+    if name.endswith(LFS_SUFFIXES):
+        return hashlib.sha256(data).hexdigest()
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -400,11 +461,16 @@ def main() -> None:
     parser.add_argument(
         "--new-keys", action="store_true", help="replace the demo keys and certificates"
     )
+    parser.add_argument(
+        "--hub-only", action="store_true", help="only rebuild samples/hub from the family"
+    )
     args = parser.parse_args()
-    write_family()
-    if args.new_keys or not (KEYS / "community-key.pem").exists():
-        make_keys()
-    sign_family()
+    if not args.hub_only:
+        write_family()
+        if args.new_keys or not (KEYS / "community-key.pem").exists():
+            make_keys()
+        sign_family()
+    write_hub_cache()
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from aibom._internal.files import read_capped
 from aibom.discovery import Discovery, discover
-from aibom.fileio import read_capped
 from aibom.formats.identity import Organization
 from aibom.formats.registry import NAMES, ExportOptions, export_document
 from aibom.formats.registry import read_document as read_any
@@ -28,10 +28,12 @@ def build_document(
     organization: Organization | None = None,
     base_url: str | None = None,
     sha512: bool = False,
+    scan: bool = False,
 ) -> tuple[str, Discovery]:
     """Discover the graph and render it. Paths inside the document are relative to the
-    directory the document is written to (or the working directory for stdout). With
-    `sha512`, every file of the local components is also hashed with SHA-512 (the
+    directory the document is written to (or the working directory for stdout). With `scan`,
+    every local component's files are scanned (aibom.scan) and the result recorded on it;
+    with `sha512`, every file of the local components is also hashed with SHA-512 (the
     distribution artifacts of BSI TR-03183-2)."""
     if output is not None:
         from aibom.sources import refuse_cache_write
@@ -45,6 +47,12 @@ def build_document(
         relative_to=where,
         hash_unsigned=hash_unsigned,
     )
+    if scan:
+        from dataclasses import replace
+
+        from aibom.scan.record import record_scans
+
+        found = replace(found, warnings=found.warnings + tuple(record_scans(found.graph, where)))
     if sha512:
         from aibom.discovery.distribution import with_sha512
 

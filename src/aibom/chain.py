@@ -271,26 +271,39 @@ def _names_parent(lineage: Lineage, e: Edge, parent: Component) -> str | None:
 
 
 def _adoption_scan(ctx: _Context, c: Component) -> str | None:
-    if ctx.policy.scan != "clean" or c.attestation is None:
+    """`require.scan`: clean (adopted components must record a clean scan and, when
+    re-hashing, scan clean now) or all (every component must also carry a clean recorded
+    scan from `aibom build --scan`, or with re-hashing scan clean now)."""
+    if ctx.policy.scan == "none":
         return None
-    lineage = _lineage(ctx, c)
-    if not isinstance(lineage, Lineage) or not lineage.adoption:
-        return None
-    scan = lineage.adoption.get("scan") or {}
-    if scan.get("result") != "clean":
-        return "adopted without a clean scan"
-    if ctx.rehash and c.location:
-        from aibom.scan import scan_model
+    rescan = False
+    if ctx.policy.scan == "all":
+        if c.scan is None and not (ctx.rehash and c.location):
+            return "no scan result recorded (build the AIBOM with --scan)"
+        if c.scan is not None and c.scan.verdict != "clean":
+            names = f": {', '.join(c.scan.findings)}" if c.scan.findings else ""
+            return f"recorded scan is {c.scan.verdict}{names}"
+        rescan = True
+    lineage = _lineage(ctx, c) if c.attestation is not None else None
+    if isinstance(lineage, Lineage) and lineage.adoption:
+        if (lineage.adoption.get("scan") or {}).get("result") != "clean":
+            return "adopted without a clean scan"
+        rescan = True
+    return _rescan(ctx, c) if rescan and ctx.rehash and c.location else None
 
-        try:
-            report = scan_model(_resolve(ctx, c.location))
-        except AibomError as exc:
-            return f"cannot scan: {exc.one_line()}"
-        if report.findings:
-            first = report.findings[0]
-            return f"scan finds {first.dotted} in {first.file}"
-        if report.incomplete:
-            return f"scan incomplete: {report.incomplete[0]}"
+
+def _rescan(ctx: _Context, c: Component) -> str | None:
+    from aibom import scan
+
+    try:
+        report = scan.scan_model(_resolve(ctx, str(c.location)))
+    except AibomError as exc:
+        return f"cannot scan: {exc.one_line()}"
+    if report.findings:
+        first = report.findings[0]
+        return f"scan finds {first.dotted} in {first.file}"
+    if report.incomplete:
+        return f"scan incomplete: {report.incomplete[0]}"
     return None
 
 

@@ -135,6 +135,16 @@ class SignatureEvidence:
 
 
 @dataclass(frozen=True)
+class ScanResult:
+    """What `aibom scan` found in a component's files, as recorded in the AIBOM."""
+
+    scanner: str
+    version: str
+    verdict: str  # clean | dangerous | incomplete
+    findings: tuple[str, ...] = ()  # the dangerous / not-allowed names, sorted
+
+
+@dataclass(frozen=True)
 class Metric:
     type: str
     value: str
@@ -178,6 +188,7 @@ class Component:
     local: bool = True  # False: only declared by another component, not present
     location: str | None = None  # its directory, relative to the AIBOM that carries it
     warnings: tuple[str, ...] = ()
+    scan: ScanResult | None = None  # recorded by `aibom build --scan`
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aibom._internal.files import SMALL_FILE_LIMIT, read_capped
+from aibom._internal.yamlio import load_yaml
 from aibom.errors import InputError
-from aibom.fileio import read_capped
 from aibom.oms.schema import check_against
 from aibom.oms.trust import build_trust
 from aibom.oms.verify import KeylessTrust, KeyTrust, Trust
@@ -45,7 +46,7 @@ class Policy:
     rules: tuple[Rule, ...]
     signatures: str = "all"  # all | models | none
     lineage: str = "attested"  # attested | declared
-    scan: str = "clean"  # clean | none
+    scan: str = "clean"  # all | clean | none
     legacy_predicate: str = "allow"  # allow | forbid
 
     def publishers_for(self, component_name: str) -> tuple[Publisher, ...]:
@@ -88,15 +89,13 @@ def load_policy(path: Path) -> Policy:
 
 def _parse(raw: bytes, path: Path) -> Any:
     """Safe, bounded YAML (the model-card loader: no python tags, no alias bombs)."""
-    from aibom.evidence._front_matter import load_yaml
-
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(f"policy {path} is not UTF-8") from None
     document, problems = load_yaml(text, f"policy {path}")
     if problems:
-        raise InputError(problems[0].replace("front matter is not valid YAML", "not valid YAML"))
+        raise InputError(problems[0])
     if not isinstance(document, dict):
         raise InputError(f"policy {path} is not a mapping")
     return document
@@ -105,9 +104,9 @@ def _parse(raw: bytes, path: Path) -> Any:
 def _trust(node: dict[str, Any], base: Path, path: Path) -> Trust:
     def read(file: Path, what: str) -> bytes:
         try:
-            return file.read_bytes()
-        except OSError as exc:
-            raise InputError(f"policy {path}: cannot read {file}: {exc.strerror}") from None
+            return read_capped(file, SMALL_FILE_LIMIT)
+        except InputError as exc:
+            raise InputError(f"policy {path}: {exc}") from None
 
     def named(key: str) -> Path | None:
         return base / node[key] if key in node else None

@@ -58,7 +58,7 @@ _DESCRIPTIONS: dict[Rule, str] = {
     Rule.LEGACY: "Legacy signature format",
     Rule.SIGNER: "Signer not allowed by policy",
     Rule.FILES: "Files do not match the signature",
-    Rule.SCAN: "Adopted model without a clean pickle scan",
+    Rule.SCAN: "Model files do not scan clean (aibom scan), or no clean scan recorded",
     Rule.MISSING_PARENT: "Parent missing from the chain",
     Rule.DECLARED: "Lineage declared, not attested",
     Rule.ATTESTATION: "Lineage attestation does not hold",

@@ -149,7 +149,7 @@ def test_wrong_types_are_skipped_with_warnings(tmp_path: Path) -> None:
             "config.json: not valid JSON: Expecting value (line 1, column 1)",
         ),
         ("[1, 2]", "config.json: top level is not a JSON object; ignored"),
-        ("[" * 100_000 + "]" * 100_000, "config.json: not parsed: JSON nested too deeply"),
+        ("[" * 100_000 + "]" * 100_000, "config.json is nested too deeply"),
         ('{"vocab_size": ' + "9" * 5000 + "}", "config.json: not valid JSON: Exceeds the limit"),
         (b'{"model_type": "caf\xe9"}', "config.json: not valid UTF-8"),
     ],

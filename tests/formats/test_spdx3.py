@@ -39,6 +39,7 @@ from aibom.graph import (
     Metric,
     ProvenanceGraph,
     Relation,
+    ScanResult,
     SignatureEvidence,
 )
 from aibom.oms.model import PREDICATE_V1, LogEntry, Serialization, SignerFacts
@@ -165,6 +166,7 @@ def family() -> ProvenanceGraph:
             root=H["7"],
         ),
         warnings=("README.md: odd front matter",),
+        scan=ScanResult("aibom-scan", "2", "dangerous", ("builtins.eval", "os.system")),
     )
     lora = Component(
         ref=LORA,

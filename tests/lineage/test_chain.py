@@ -400,6 +400,37 @@ def test_signed_dangerous_pickle_behind_a_clean_adoption_record(chain, verify_ch
     assert failed_subjects(run) == {CHAT}
 
 
+def test_require_scan_all_rescans_every_signed_component(chain, verify_chain):
+    """`scan: all` scans components that were never adopted; `scan: clean` does not."""
+    import pickle
+
+    class Exploit:
+        def __reduce__(self):
+            return (os.system, ("echo pwned",))
+
+    lora = chain / "models/tiny-chat-lora"
+    (lora / "optimizer.pt").write_bytes(pickle.dumps(Exploit()))
+    sign_model(lora, lora / "model.sig", chain.keys.key_signer())
+    attest(lora, parents=[chain / "models/tiny-chat"], relation="adapter",
+           signer=chain.keys.key_signer())  # fmt: skip
+    first = verify_chain(chain)  # the default policy only rescans adopted models
+    assert first.code == 0, [c for c in first.checks if c["status"] != "verified"]
+    write_policy(chain.root, name="all.yaml", scan="all")
+    run = verify_chain(chain, policy="all.yaml")
+    assert run.code == 1
+    node = run.failed(LORA)
+    assert (node["rule"], node["reason"]) == (
+        "aibom/scan", f"scan finds {os.system.__module__}.system in optimizer.pt")
+    assert failed_subjects(run) == {LORA}
+
+
+def test_require_scan_all_without_rehash_needs_a_recorded_scan(chain, verify_chain):
+    write_policy(chain.root, name="all.yaml", scan="all")
+    run = verify_chain(chain, "--no-rehash", policy="all.yaml")
+    assert run.code == 1
+    assert run.failed(CHAT)["reason"] == "no scan result recorded (build the AIBOM with --scan)"
+
+
 # -- 7. cycles ---------------------------------------------------------------------------------
 
 

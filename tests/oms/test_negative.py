@@ -395,9 +395,9 @@ def _mutate(signed: Path, how: str) -> None:
 
 
 MALFORMED = {
-    "not-json": "is not valid JSON",
-    "truncated": "is not valid JSON",
-    "empty": "is not valid JSON",
+    "not-json": "not valid JSON",
+    "truncated": "not valid JSON",
+    "empty": "not valid JSON",
     "json-array": "not a Sigstore bundle",
     "media-type": "unsupported bundle mediaType",
     "two-signatures": "expected exactly one DSSE signature, found 2",

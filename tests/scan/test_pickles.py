@@ -684,3 +684,73 @@ def test_scanner_source_never_unpickles(module: str) -> None:
                 continue  # json.loads parses data; it runs nothing
             called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             assert called not in banned, ast.unparse(node)
+
+
+# --- what the issue listed as missed -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "descr",
+    ["'O'", "'|O'", "'object'", "'O8'", "('|O', (1,))", "[('a', '<f8'), ('b', ('|O', (2,)))]",
+     "{'names': ['a'], 'formats': ['O']}"],
+)  # fmt: skip
+def test_npy_object_dtype_in_every_spelling(tmp_path: Path, descr: str) -> None:
+    data = npy(descr, "(1,)", pickle.dumps(Call(os.system, pwn(tmp_path)), protocol=3))
+    assert dangerous(scan_file(tmp_path, write(tmp_path, "x.npy", data))) == {("posix", "system")}
+
+
+def test_npy_dtype_not_understood_is_incomplete(tmp_path: Path) -> None:
+    data = npy("'weird'", "(1,)", b"")
+    scan = scan_file(tmp_path, write(tmp_path, "x.npy", data))
+    assert scan.verdict == "incomplete"
+
+
+def test_npz_member_without_a_npy_suffix(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("w.npy", npy("'<f4'", "(1,)", b"\0\0\0\0"))
+        archive.writestr("o", npy("'|O'", "(1,)", pickle.dumps(Call(eval, "1"), protocol=2)))
+    scan = scan_file(tmp_path, write(tmp_path, "x.npz", buffer.getvalue()))
+    assert {(f.member, f.name) for f in scan.findings} == {("o", "eval")}
+
+
+def test_payload_past_a_frame_boundary(tmp_path: Path) -> None:
+    """FRAME says 2 bytes; the unpickler reads on past it, so must the scan."""
+    body = P.GLOBAL + b"os\nsystem\n" + short_binunicode("x") + P.TUPLE1 + P.REDUCE + P.STOP
+    data = P.PROTO + b"\x04" + P.FRAME + struct.pack("<Q", 2) + body
+    assert dangerous(scan_file(tmp_path, write(tmp_path, "x.pkl", data))) == {("os", "system")}
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [("torch", "__builtins__.eval"), ("collections.__builtins__", "eval"),
+     ("copyreg", "add_extension")],
+)  # fmt: skip
+def test_gadgets_from_allowed_names(tmp_path: Path, module: str, name: str) -> None:
+    data = stack_global_call(short_binunicode(module), short_binunicode(name))
+    assert dangerous(scan_file(tmp_path, write(tmp_path, "x.pkl", data))) == {(module, name)}
+
+
+@pytest.mark.parametrize("method", ["zlib", "gzip", "bz2", "lzma", "xz"])
+def test_compressed_payload(tmp_path: Path, method: str) -> None:
+    import bz2
+    import gzip
+    import lzma
+    import zlib
+
+    raw = pickle.dumps(Call(os.system, pwn(tmp_path)), protocol=4)
+    packed = {"zlib": zlib.compress, "gzip": gzip.compress, "bz2": bz2.compress,
+              "lzma": lambda d: lzma.compress(d, format=lzma.FORMAT_ALONE),
+              "xz": lzma.compress}[method](raw)  # fmt: skip
+    scan = scan_file(tmp_path, write(tmp_path, "model.joblib", packed))
+    assert scan.kind == f"{method}-compressed pickle"
+    assert dangerous(scan) == {("posix", "system")}
+
+
+def test_truncated_compressed_stream_is_incomplete(tmp_path: Path) -> None:
+    import gzip
+
+    data = collections.OrderedDict(w=list(range(1000)))  # an import, then the cut
+    packed = gzip.compress(pickle.dumps(data, protocol=4))
+    scan = scan_file(tmp_path, write(tmp_path, "model.joblib", packed[: len(packed) // 2]))
+    assert scan.verdict == "incomplete"

@@ -11,7 +11,7 @@ import hashlib
 import os
 from pathlib import Path
 
-LFS_SUFFIXES = (".safetensors", ".bin", ".gguf", ".pt", ".parquet", ".sig")
+LFS_SUFFIXES = (".safetensors", ".bin", ".gguf", ".pt", ".parquet")
 
 
 def git_blob_sha1(data: bytes) -> str:

@@ -205,3 +205,23 @@ def test_attest_and_adopt_never_write_into_the_cache(estate: dict[str, Path], ke
                   keypair.public_path, "--private-key", keypair.private_path)
     assert_one_line_failure(run, [2], "would be written into the Hugging Face cache")
     assert not os.path.exists(estate["base"] / "upstream.sig")
+
+
+def test_adapter_base_resolves_to_the_revision_it_names(hub: Path) -> None:
+    old = add_revision(hub, "org/base", {**BASE, "config.json": b'{"model_type": "old"}'},
+                       refs=("v0.9",))
+    add_revision(hub, "org/base", BASE, refs=("main",))
+    adapter = {
+        "adapter_config.json": json.dumps({
+            "peft_type": "LORA", "base_model_name_or_path": "org/base", "revision": "v0.9",
+            "r": 4, "lora_alpha": 8, "target_modules": ["q_proj"]}).encode(),
+        "adapter_model.safetensors": weights(seed=5),
+    }
+    add_revision(hub, "org/lora", adapter)
+    run = run_cli("build", "hf:org/lora")
+    assert run.code == 0, run.err
+    comps = components(json.loads(run.out))
+    assert comps["model:org/base"]["version"] == old.name
+    assert comps["adapter:org/lora"]["version"]
+    deps = {d["ref"]: d.get("dependsOn", []) for d in json.loads(run.out)["dependencies"]}
+    assert deps["adapter:org/lora"] == ["model:org/base"]

@@ -1,6 +1,7 @@
 """The `aibom` command line: parse options, call one library function, render its result.
 
-Exit codes: 0 ok, 1 verification failed, 2 bad input or usage. Every error is one line.
+Exit codes (aibom.errors.ExitCode): 0 ok, 1 verification failed, 2 bad input or usage,
+3 internal error, 130 interrupted. Every error is one line.
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ import sys
 import click
 
 from aibom import __version__
+from aibom._internal.interrupt import interrupts_exit
+from aibom._internal.text import one_line
 from aibom.cli.build_commands import build, import_
 from aibom.cli.chain_commands import adopt, attest, verify_chain
 from aibom.cli.monitor_commands import monitor
 from aibom.cli.oms_commands import sign, verify
 from aibom.cli.scan_commands import scan
 from aibom.cli.store_commands import graph_cmd, ingest, query
-from aibom.errors import AibomError
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from aibom.errors import AibomError, ExitCode
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -36,7 +37,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 def cli(log_level: str) -> None:
     """Link OMS signatures, lineage and datasets of AI models into one verifiable graph.
 
-    Exit codes: 0 ok, 1 verification failed, 2 bad input or usage.
+    Exit codes: 0 ok, 1 verification failed, 2 bad input or usage, 3 internal error,
+    130 interrupted.
     """
     logging.basicConfig(format="%(message)s", level=getattr(logging, log_level.upper()))
 
@@ -59,28 +61,39 @@ for command in (
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: every AibomError becomes one line on stderr and its exit code."""
+    """Entry point: every error becomes one line on stderr and its exit code (errors.ExitCode)."""
+    with interrupts_exit():
+        sys.exit(run(argv))
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run one command; return its exit code. KeyboardInterrupt is left to the caller."""
     try:
         cli.main(args=argv, prog_name="aibom", standalone_mode=False)
     except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("aibom: aborted", err=True)
-        sys.exit(EXIT_USAGE)
+        return exc.exit_code
+    except click.exceptions.Abort:  # click's own prompt interrupted
+        click.echo("aibom: interrupted", err=True)
+        return ExitCode.INTERRUPTED
     except click.ClickException as exc:
-        click.echo(f"aibom: error: {exc.format_message()}", err=True)
-        sys.exit(EXIT_USAGE)
+        click.echo(f"aibom: error: {one_line(exc.format_message())}", err=True)
+        return ExitCode.USAGE
     except AibomError as exc:
-        label = "verification failed" if exc.exit_code == EXIT_FAILED else "error"
+        label = "verification failed" if exc.exit_code == ExitCode.FAILED else "error"
         click.echo(f"aibom: {label}: {exc.one_line()}", err=True)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except Exception as exc:  # last resort: a bug must still not print a traceback at users
+        return exc.exit_code
+    except SystemExit as exc:  # a command's own sys.exit(code)
+        return exc.code if isinstance(exc.code, int) else ExitCode.USAGE
+    except MemoryError:
+        click.echo("aibom: error: out of memory", err=True)
+        return ExitCode.USAGE
+    except Exception as exc:  # a bug: its own exit code, and still no traceback at users
         if os.environ.get("AIBOM_DEBUG"):
             raise
         click.echo(
-            f"aibom: internal error: {type(exc).__name__}: {exc} (AIBOM_DEBUG=1 shows details)",
+            f"aibom: internal error (a bug in aibom, please report it): "
+            f"{type(exc).__name__}: {one_line(str(exc), 200)} (AIBOM_DEBUG=1 shows details)",
             err=True,
         )
-        sys.exit(EXIT_USAGE)
+        return ExitCode.INTERNAL
+    return ExitCode.OK

@@ -55,6 +55,12 @@ from aibom.formats.registry import NAMES as FORMAT_NAMES
 )
 @click.option("--no-hash", is_flag=True, help="Do not hash unsigned directories.")
 @click.option(
+    "--scan",
+    "scan_files",
+    is_flag=True,
+    help="Scan every directory's files (as `aibom scan`) and record the result in the AIBOM.",
+)
+@click.option(
     "--sha512",
     is_flag=True,
     help="Also hash every file with SHA-512 (the distribution artifacts BSI TR-03183-2 asks "
@@ -87,14 +93,15 @@ def build(
     organization: str | None,
     base_url: str | None,
     no_hash: bool,
+    scan_files: bool,
     sha512: bool,
     sign_document: bool,
     **signer_options: Any,
 ) -> None:
     """Discover the provenance graph of MODEL_DIR and emit an AIBOM."""
+    from aibom._internal.atomic import write_atomic
     from aibom.build import build_document
     from aibom.formats.identity import parse_organization
-    from aibom.oms.sign import write_atomic
 
     text, found = build_document(
         Path(model_dir),
@@ -108,6 +115,7 @@ def build(
         organization=parse_organization(organization) if organization else None,
         base_url=base_url,
         sha512=sha512,
+        scan=scan_files,
     )
     for warning in found.warnings:
         click.echo(f"aibom: warning: {warning}", err=True)

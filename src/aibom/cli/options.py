@@ -9,16 +9,15 @@ from typing import Any
 
 import click
 
-from aibom.errors import InputError
+from aibom._internal.files import SMALL_FILE_LIMIT, read_capped
 
 F = Callable[..., Any]
 
 
 def read_file(path: str, what: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {what} {path}: {exc.strerror}") from None
+    """A small file the user named (a key, a certificate, a token): InputError if it cannot
+    be read, is not a regular file, or is over SMALL_FILE_LIMIT."""
+    return read_capped(path, SMALL_FILE_LIMIT, what)
 
 
 def paths(values: tuple[str, ...]) -> list[Path]:

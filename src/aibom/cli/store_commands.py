@@ -262,7 +262,7 @@ def graph_cmd(
         title = "aibom lineage" + (f": {root}" if root else "")
     text = render_graph(graph, fmt, title=title)
     if output:
-        from aibom.oms.sign import write_atomic
+        from aibom._internal.atomic import write_atomic
 
         write_atomic(Path(output), text.encode())
         click.echo(f"wrote {output}: {len(graph)} components", err=True)

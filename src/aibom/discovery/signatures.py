@@ -6,8 +6,8 @@ import hashlib
 import os
 from pathlib import Path
 
+from aibom._internal.files import resolve_inside
 from aibom.errors import InputError
-from aibom.evidence._io import resolve_inside
 from aibom.graph import FileDigest, SignatureEvidence
 from aibom.layout import LINEAGE_ATTESTATION, MODEL_SIGNATURE, SIGNATURE_SUFFIXES
 from aibom.lineage.attest import PREDICATE_LINEAGE, Lineage, read_lineage

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aibom._internal.files import MiB, read_json
 from aibom.evidence._fields import MAX_ITEMS, Fields, describe, scalar_text
 from aibom.evidence._front_matter import read_front_matter
-from aibom.evidence._io import MiB, read_json
 from aibom.evidence.model_card import first_paragraph
 
 INFO_LIMIT = 16 * MiB

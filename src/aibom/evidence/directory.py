@@ -6,8 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from aibom._internal.files import real_dir, resolve_inside
 from aibom.evidence._front_matter import read_front_matter
-from aibom.evidence._io import real_dir, resolve_inside
 from aibom.evidence.dataset import (
     DatasetCard,
     DatasetInfoFile,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from aibom.evidence._io import MiB, open_inside
+from aibom._internal.files import MiB, open_inside
 from aibom.evidence.lfs import POINTER_MAX_SIZE, POINTER_PREFIX, LfsPointer, parse_lfs_pointer
 
 MAGIC = b"GGUF"

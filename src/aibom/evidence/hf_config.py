@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aibom._internal.files import MiB, read_json
 from aibom.evidence._fields import Fields
-from aibom.evidence._io import MiB, read_json
 
 CONFIG_LIMIT = 4 * MiB
 TOKENIZER_CONFIG_LIMIT = 16 * MiB

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from aibom._internal.files import MiB, read_json
 from aibom.evidence._fields import Fields, looks_like_local_path
-from aibom.evidence._io import MiB, read_json
 
 ADAPTER_CONFIG_LIMIT = 4 * MiB
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from aibom._internal.files import MiB, human_size, open_inside, read_json, unsafe_name_reason
 from aibom.evidence._fields import Fields
-from aibom.evidence._io import MiB, human_size, open_inside, read_json, unsafe_name_reason
 from aibom.evidence.lfs import POINTER_MAX_SIZE, POINTER_PREFIX, LfsPointer, parse_lfs_pointer
 
 HEADER_CAP = 100 * MiB

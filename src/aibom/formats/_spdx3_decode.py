@@ -8,8 +8,8 @@ from typing import Any
 
 from spdx_python_model import v3_0_1 as spdx
 
+from aibom._internal.text import one_line
 from aibom.errors import InputError
-from aibom.formats import _common as cc
 
 
 class _StrictDecoder(spdx.JSONLDDecoder):
@@ -69,7 +69,7 @@ def decode_objects(data: dict[str, Any], source: str) -> Any:
     ) as exc:
         message = str(exc.args[0] if isinstance(exc, KeyError) and exc.args else exc)
         message = re.sub(r" \(\d+\)", "", message)  # spdx-python-model prints object ids
-        raise InputError(f"{source}: invalid SPDX 3.0.1 JSON-LD: {cc.one_line(message)}") from None
+        raise InputError(f"{source}: invalid SPDX 3.0.1 JSON-LD: {one_line(message)}") from None
     except RecursionError:
         raise InputError(f"{source}: SPDX 3 objects nested too deeply") from None
     return objects

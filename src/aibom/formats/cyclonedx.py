@@ -12,6 +12,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from aibom._internal.jsonio import load_json
+from aibom._internal.text import one_line
 from aibom.errors import InputError
 from aibom.formats import _common as cc
 from aibom.formats.cyclonedx_export import export_cyclonedx, spec
@@ -26,7 +28,7 @@ def validate_cyclonedx(text: str, spec_version: str = "1.7") -> None:
     """Schema-validate (strict, with formats) and check what a schema cannot: the document's
     specVersion, unique bom-refs, and dependency and dataset references that resolve."""
     schema_version, _ = spec(spec_version)
-    doc = cc.load_json(text, "CycloneDX document")
+    doc = load_json(text, "CycloneDX document")
     if not isinstance(doc, dict) or doc.get("specVersion") != spec_version:
         found = doc.get("specVersion") if isinstance(doc, dict) else None
         raise InputError(f"CycloneDX document: specVersion is {found!r}, not {spec_version!r}")
@@ -37,7 +39,7 @@ def validate_cyclonedx(text: str, spec_version: str = "1.7") -> None:
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(document)"
         raise InputError(
-            f"CycloneDX {spec_version} schema: at {where}: {cc.one_line(error.message)}"
+            f"CycloneDX {spec_version} schema: at {where}: {one_line(error.message)}"
         )
     _check_references(doc)
 

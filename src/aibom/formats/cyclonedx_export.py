@@ -39,6 +39,8 @@ from cyclonedx.schema import SchemaVersion
 from packageurl import PackageURL
 
 import aibom
+from aibom._internal.schema import is_date_time
+from aibom._internal.text import one_line
 from aibom.errors import InputError
 from aibom.formats import _common as cc
 from aibom.formats import vocabulary as v
@@ -104,7 +106,7 @@ def export_cyclonedx(
     schema_version, outputter = spec(spec_version)
     if root_ref is not None and root_ref not in graph:
         raise InputError(f"root component {root_ref!r} is not in the graph")
-    if timestamp is not None and not cc.FORMATS.conforms(timestamp, "date-time"):
+    if timestamp is not None and not is_date_time(timestamp):
         raise InputError(f"timestamp {timestamp!r} is not an RFC 3339 date-time")
     timestamp = timestamp if timestamp is not None else rfc3339(creation_time(None))
     serial = _serial(serial_number) if serial_number is not None else None
@@ -138,7 +140,7 @@ def export_cyclonedx(
         raise InputError(
             f"the graph does not make a valid CycloneDX {spec_version} document: at "
             f"{'/'.join(map(str, error.absolute_path)) or '(document)'}: "
-            f"{cc.one_line(error.message)}"
+            f"{one_line(error.message)}"
         )
     return text
 

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from aibom._internal.jsonio import load_json
 from aibom.errors import InputError
 from aibom.formats import _common as cc
 from aibom.formats import vocabulary as v
@@ -69,11 +70,11 @@ class _Entry:
 
 def import_cyclonedx(text: str | bytes, *, source: str = "AIBOM") -> ProvenanceGraph:
     """Read a CycloneDX JSON BOM into a ProvenanceGraph; InputError on anything malformed."""
-    return read_cyclonedx(cc.load_json(text, source), source)
+    return read_cyclonedx(load_json(text, source), source)
 
 
 def read_cyclonedx(document: Any, source: str) -> ProvenanceGraph:
-    """A CycloneDX BOM parsed by `_common.load_json` -> ProvenanceGraph."""
+    """A CycloneDX BOM parsed by `_internal.jsonio.load_json` -> ProvenanceGraph."""
     doc = as_dict(document, source)
     if doc.get("bomFormat") != "CycloneDX":
         raise InputError(f"{source}: not a CycloneDX document (bomFormat is not 'CycloneDX')")
@@ -153,6 +154,7 @@ def _component(e: _Entry) -> Component:
         local=props.flag(v.P_LOCAL, True),
         location=props.get(v.P_LOCATION),
         warnings=props.all(v.P_WARNING) + warnings,
+        scan=v.decode_scan(props),
     )
 
 

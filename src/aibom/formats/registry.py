@@ -115,7 +115,7 @@ def export_document(graph: ProvenanceGraph, fmt: str | Format,
 
 def read_document(raw: bytes | str, source: str) -> tuple[ProvenanceGraph, FormatEntry]:
     """An AIBOM of any readable format -> (graph, its format). The JSON is parsed once."""
-    from aibom.formats._common import load_json
+    from aibom._internal.jsonio import load_json
 
     document = load_json(raw, source)
     for known in FORMATS.values():

@@ -39,8 +39,8 @@ from spdx_tools.spdx.model import (
 from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
 
 import aibom
+from aibom._internal.text import one_line
 from aibom.errors import InputError
-from aibom.formats import _common as cc
 from aibom.formats import vocabulary as v
 from aibom.formats._spdx_common import (
     KNOWN_LOGS,
@@ -142,7 +142,7 @@ def export_spdx2(
     if messages:
         raise InputError(
             f"the graph does not make a valid SPDX 2.3 document: "
-            f"{cc.one_line(messages[0].validation_message)}"
+            f"{one_line(messages[0].validation_message)}"
         )
     data = DocumentConverter().convert(document)
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -324,10 +324,10 @@ def _annotation(graph: ProvenanceGraph, c: Component) -> str:
     props += v.card_props(c.card, v.CardFields())
     props.sort(key=lambda p: p[0])
     props += [(v.P_FILE, f"{f.algorithm}:{f.digest} {f.name}") for f in c.files]
-    return "\n".join(f"{name}: {_one_line(value)}" for name, value in props)
+    return "\n".join(f"{name}: {_escape_line_breaks(value)}" for name, value in props)
 
 
-def _one_line(value: str) -> str:
+def _escape_line_breaks(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
 
 

@@ -18,8 +18,8 @@ from typing import Any
 from spdx_python_model import v3_0_1 as spdx
 
 import aibom
+from aibom._internal.text import one_line
 from aibom.errors import InputError
-from aibom.formats import _common as cc
 from aibom.formats import vocabulary as v
 from aibom.formats._spdx3_ai import RELATIONS, card_fields
 from aibom.formats._spdx3_elements import (
@@ -141,7 +141,7 @@ def export_spdx3(
         data = spdx.JSONLDSerializer().serialize_data(objects, force_at_graph=True)
     except (TypeError, ValueError) as exc:  # a required field the graph left empty
         raise InputError(
-            f"the graph does not make a valid SPDX 3.0.1 document: {cc.one_line(str(exc))}"
+            f"the graph does not make a valid SPDX 3.0.1 document: {one_line(str(exc))}"
         ) from None
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 

@@ -19,8 +19,8 @@ from typing import Any
 
 from spdx_python_model import v3_0_1 as spdx
 
+from aibom._internal.jsonio import load_json
 from aibom.errors import InputError
-from aibom.formats import _common as cc
 from aibom.formats import vocabulary as v
 from aibom.formats._spdx3_decode import decode_objects
 from aibom.formats._spdx3_elements import HASHES_BACK
@@ -56,11 +56,11 @@ _CHILD_IS_FROM = {name: child for name, (_, child) in _FOREIGN.items()}
 def import_spdx3(text: str | bytes, *, source: str = "AIBOM") -> ProvenanceGraph:
     """Read an SPDX 3.0.1 JSON-LD document into a ProvenanceGraph; InputError on anything
     malformed."""
-    return read_spdx3(cc.load_json(text, source), source)
+    return read_spdx3(load_json(text, source), source)
 
 
 def read_spdx3(data: Any, source: str) -> ProvenanceGraph:
-    """An SPDX 3.0.1 document parsed by `_common.load_json` -> ProvenanceGraph."""
+    """An SPDX 3.0.1 document parsed by `_internal.jsonio.load_json` -> ProvenanceGraph."""
     if not isinstance(data, dict):
         raise InputError(f"{source}: not an SPDX 3 document (a JSON object expected)")
     if data.get("@context") != SPDX_CONTEXT:
@@ -175,6 +175,7 @@ class _Package:
             local=props.flag(v.P_LOCAL, True),
             location=props.get(v.P_LOCATION),
             warnings=props.all(v.P_WARNING),
+            scan=v.decode_scan(props),
         )
 
     def _kind(self, props: v.Props, is_model: bool) -> Kind:

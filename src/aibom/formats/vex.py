@@ -73,7 +73,7 @@ class Subject:
     @classmethod
     def of(cls, raw: bytes, source: str) -> Subject:
         """From a CycloneDX AIBOM's bytes; InputError for anything else."""
-        from aibom.formats._common import load_json
+        from aibom._internal.jsonio import load_json
 
         document = load_json(raw, source)
         if not isinstance(document, dict) or document.get("bomFormat") != "CycloneDX":

@@ -19,7 +19,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from aibom.errors import InputError
-from aibom.graph import CardFacts, Component, Metric, ProvenanceGraph, SignatureEvidence
+from aibom.graph import (
+    CardFacts,
+    Component,
+    Metric,
+    ProvenanceGraph,
+    ScanResult,
+    SignatureEvidence,
+)
 from aibom.oms.model import LogEntry, Serialization, SignerFacts
 
 NS = "aibom:"
@@ -47,6 +54,8 @@ P_VERSION_SOURCE = "aibom:version-source"  # where an exported version came from
 P_PURL_SOURCE = "aibom:purl-source"  # where an exported purl came from; not graph: not read back
 P_SUPPLIER_SOURCE = "aibom:supplier-source"  # derived, never read back
 P_DERIVED = "aibom:derived"  # "true" on an element restating graph facts for other tools
+P_SCAN = "aibom:scan:"  # aibom:scan:scanner|version|verdict, aibom:scan:finding (repeated)
+SCAN_VERDICTS = ("clean", "dangerous", "incomplete")
 SIGNATURE = "signature"  # aibom:signature:... the OMS model signature
 ATTESTATION = "attestation"  # aibom:attestation:... the signed lineage attestation
 
@@ -162,7 +171,31 @@ def component_props(graph: ProvenanceGraph, c: Component, *,
     props += [(P_WARNING, w) for w in c.warnings]
     if c.location is not None:
         props.append((P_LOCATION, c.location))
-    return props
+    return props + scan_props(c.scan)
+
+
+def scan_props(scan: ScanResult | None) -> list[tuple[str, str]]:
+    """A recorded `aibom scan` result as aibom:scan:... pairs (none when not scanned)."""
+    if scan is None:
+        return []
+    props = [(f"{P_SCAN}scanner", scan.scanner), (f"{P_SCAN}version", scan.version),
+             (f"{P_SCAN}verdict", scan.verdict)]  # fmt: skip
+    return props + [(f"{P_SCAN}finding", name) for name in scan.findings]
+
+
+def decode_scan(props: Props) -> ScanResult | None:
+    """The aibom:scan:... pairs back into a ScanResult; None when the component has none."""
+    if not props.has_prefix(P_SCAN):
+        return None
+    verdict = props.need(f"{P_SCAN}verdict")
+    if verdict not in SCAN_VERDICTS:
+        raise InputError(f"{props.where}: unknown {P_SCAN}verdict {verdict!r}")
+    return ScanResult(
+        scanner=props.need(f"{P_SCAN}scanner"),
+        version=props.need(f"{P_SCAN}version"),
+        verdict=verdict,
+        findings=props.all(f"{P_SCAN}finding"),
+    )
 
 
 # --- OMS signature / lineage attestation ------------------------------------------------

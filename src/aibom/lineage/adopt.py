@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aibom._internal.files import read_capped
 from aibom.errors import InputError, VerificationError
 from aibom.layout import (
     EVIDENCE_FILES,
@@ -36,6 +37,7 @@ from aibom.oms.tree import IgnoreSet, enumerate_model
 from aibom.oms.verify import Trust, verify_model
 from aibom.scan import SCANNER, SCANNER_VERSION, ScanReport, scan_model
 
+MAX_MANIFEST_BYTES = 64 << 20  # a per-file SHA-256 manifest of a very large model
 _HEX64 = re.compile(r"^(?:sha256:)?([0-9a-fA-F]{64})$")
 
 
@@ -147,10 +149,10 @@ def _check_pin(upstream: Path, pin: str) -> dict[str, Any]:
         return {"rootDigest": {"sha256": expected}}
     manifest = Path(pin)
     try:
-        raw = manifest.read_bytes()
-    except OSError as exc:
+        raw = read_capped(manifest, MAX_MANIFEST_BYTES)
+    except InputError as exc:
         raise InputError(
-            f"--pin is neither a SHA-256 digest nor a readable manifest: {exc.strerror}"
+            f"--pin is neither a SHA-256 digest nor a readable manifest: {exc}"
         ) from None
     expected_files = _parse_manifest(raw, manifest)
     ignore = IgnoreSet(upstream, (*EVIDENCE_FILES, UPSTREAM_SIGNATURE))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from aibom import __version__
+from aibom._internal.atomic import write_atomic
 from aibom.errors import InputError
 from aibom.layout import EVIDENCE_FILES, LINEAGE_ATTESTATION, MODEL_SIGNATURE
 from aibom.lineage import RELATIONS
@@ -21,7 +22,7 @@ from aibom.oms.bundle import SignedStatement, parse_signed_statement, read_raw
 from aibom.oms.hashing import manifest_resources, root_digest
 from aibom.oms.model import STATEMENT_TYPE, Serialization
 from aibom.oms.schema import check_against
-from aibom.oms.sign import Signer, sign_payload, write_atomic
+from aibom.oms.sign import Signer, sign_payload
 from aibom.oms.tree import IgnoreSet, enumerate_model
 
 PREDICATE_LINEAGE = "https://aibom.dev/lineage/v1"

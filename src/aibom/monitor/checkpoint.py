@@ -19,8 +19,8 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
+from aibom._internal.files import read_capped
 from aibom.errors import InputError, VerificationError
-from aibom.fileio import read_capped
 
 MAX_TRUST_CONFIG_BYTES = 4 << 20
 MAX_NOTE_BYTES = 64 << 10

@@ -1,7 +1,7 @@
 """The monitor's state file: the last verified tree head, `{"treeSize": N, "rootHash": hex}`.
 
 Read strictly (anything else is an InputError and the file is left as it is); written
-atomically (a temporary file beside it, then a rename), so a crash never leaves half a state.
+atomically (aibom._internal.atomic), so a crash never leaves half a state.
 """
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from aibom._internal.atomic import write_atomic
+from aibom._internal.files import read_capped
 from aibom.errors import InputError
-from aibom.fileio import read_capped
 
 MAX_STATE_BYTES = 64 << 10
 _ROOT_HEX = re.compile(r"[0-9a-f]{64}")
@@ -47,20 +47,7 @@ def read_state(path: Path) -> TreeHead | None:
 
 def write_state(path: Path, head: TreeHead) -> None:
     text = json.dumps({"treeSize": head.size, "rootHash": head.root.hex()}, indent=2) + "\n"
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError as exc:
-        raise InputError(f"cannot write state file {path}: {exc.strerror}") from None
+    write_atomic(path, text.encode())
 
 
 def check_writable(path: Path) -> None:

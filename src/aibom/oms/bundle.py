@@ -9,16 +9,15 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import UnsupportedAlgorithm
 
+from aibom._internal.files import read_capped
+from aibom._internal.jsonio import load_json
 from aibom.errors import InputError, VerificationError
-from aibom.fileio import read_capped
-from aibom.jsontext import has_lone_surrogate
 from aibom.oms import keys, schema
 from aibom.oms.hashing import root_digest
 from aibom.oms.model import (
@@ -132,35 +131,6 @@ def parse_bundle(raw: bytes, *, source: str = "signature") -> ParsedBundle:
     )
     fields = {f: getattr(signed, f) for f in SignedStatement.__dataclass_fields__}
     return ParsedBundle(**fields, signature=sig)
-
-
-def load_json(raw: bytes, source: str) -> Any:
-    """Strict JSON: UTF-8, no duplicate keys (two parsers must never see two documents), and
-    no lone surrogate escapes (text that cannot be written back as UTF-8)."""
-    try:
-        document = json.loads(raw, object_pairs_hook=_no_duplicates)
-    except RecursionError:
-        raise InputError(f"{source} is nested too deeply") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"{source} is not valid JSON: {_short(exc)}") from None
-    if has_lone_surrogate(raw, document):
-        raise InputError(f"{source} holds a lone UTF-16 surrogate escape (not valid Unicode)")
-    return document
-
-    return False
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"duplicate key {key!r}")
-        out[key] = value
-    return out
-
-
-def _short(exc: Exception) -> str:
-    return str(exc).split("\n")[0][:200]
 
 
 def b64decode(value: Any, what: str) -> bytes:

@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from aibom._internal.files import SMALL_FILE_LIMIT, read_capped
 from aibom.errors import InputError, VerificationError
 from aibom.oms.bundle import SignedStatement
 
@@ -64,9 +65,10 @@ def load_trust_config(path: Path) -> Any:
     from sigstore.models import ClientTrustConfig
 
     try:
-        return ClientTrustConfig.from_json(path.read_text())
-    except OSError as exc:
-        raise InputError(f"cannot read trust config {path}: {exc.strerror}") from None
+        text = read_capped(path, SMALL_FILE_LIMIT, "trust config").decode("utf-8", "replace")
+        return ClientTrustConfig.from_json(text)
+    except InputError:
+        raise
     except Exception as exc:  # sigstore raises pydantic/ValueError variants
         raise InputError(
             f"trust config {path} is not a Sigstore ClientTrustConfig: {_first_line(exc)}"

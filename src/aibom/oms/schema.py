@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from aibom._internal.schema import format_checker, import_jsonschema
 from aibom.errors import InputError
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
@@ -17,42 +17,11 @@ def schema_path(*parts: str) -> Path:
     return SCHEMA_DIR.joinpath(*parts)
 
 
-# Optional modules jsonschema imports only to check "format" keywords. The OMS schemas use
-# none, and one of them (rfc3987_syntax) compiles a grammar at import: about 3 s here.
-_FORMAT_MODULES = (
-    "rfc3987_syntax",
-    "rfc3987",
-    "rfc3986_validator",
-    "rfc3339_validator",
-    "fqdn",
-    "idna",
-    "uri_template",
-    "isoduration",
-    "jsonpointer",
-    "webcolors",
-)
-
-
-def _import_jsonschema() -> Any:
-    """Import jsonschema without its format-checking extras (if it is not imported yet)."""
-    blocked = [m for m in _FORMAT_MODULES if m not in sys.modules]
-    if "jsonschema" in sys.modules:
-        blocked = []
-    for name in blocked:
-        sys.modules[name] = None  # type: ignore[assignment]
-    try:
-        import jsonschema
-    finally:
-        for name in blocked:
-            del sys.modules[name]
-    return jsonschema
-
-
 @cache
 def _registry() -> Any:
     from referencing import Registry, Resource
 
-    _import_jsonschema()
+    import_jsonschema()
     schemas = [
         json.loads(schema_path("oms", f"{name}.schema.json").read_text())
         for name in ("bundle", "envelope", "statement", "predicate")
@@ -63,9 +32,11 @@ def _registry() -> Any:
 @cache
 def validator_for(relative_path: str) -> Any:
     """A Draft 2020-12 validator for a schema under schemas/ (OMS references resolve)."""
-    jsonschema = _import_jsonschema()
+    jsonschema = import_jsonschema()
     schema = json.loads(schema_path(*relative_path.split("/")).read_text())
-    return jsonschema.Draft202012Validator(schema, registry=_registry())
+    return jsonschema.Draft202012Validator(
+        schema, registry=_registry(), format_checker=format_checker()
+    )
 
 
 def check_against(relative_path: str, document: Any, source: str, label: str) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
+from aibom._internal.atomic import write_atomic
 from aibom.errors import InputError
 from aibom.layout import EVIDENCE_FILES
 from aibom.oms import certs, dsse, keys
@@ -220,24 +220,6 @@ def _load_private_key(pem: bytes, password: bytes | None) -> Any:
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write beside the target and rename, so a crash never leaves half a signature.
-    Never into a Hugging Face cache (huggingface_hub would report it corrupt)."""
-    from aibom.sources import refuse_cache_write
-
-    refuse_cache_write(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 __all__ = [

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from aibom._internal.files import SMALL_FILE_LIMIT, read_capped
 from aibom.errors import InputError
 from aibom.oms.verify import CertificateTrust, KeylessTrust, KeyTrust, Trust
 
@@ -35,11 +36,9 @@ CLI_SPELLING = TrustSpelling(
 
 
 def read_trust_file(path: Path, what: str) -> bytes:
-    """The default reader: the whole file; an unreadable one is an input error."""
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {what} {path}: {exc.strerror}") from None
+    """The default reader: a small regular file (never blocks on a FIFO); an unreadable one
+    is an input error."""
+    return read_capped(path, SMALL_FILE_LIMIT, what)
 
 
 def build_trust(

@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
+from aibom._internal.files import open_inside, real_dir, resolve_inside
 from aibom.errors import InputError
-from aibom.evidence._io import open_inside, real_dir, resolve_inside
 from aibom.scan._collect import Collector
 from aibom.scan._containers import ZIP_MAGIC, scan_stream, scan_zip
 from aibom.scan._gguf import MAGIC as GGUF_MAGIC

@@ -3,12 +3,15 @@
 Not run in CI (CI has neither torch nor scikit-learn). Run by hand after installing the
 libraries into the machine's Python, then commit what changed:
 
-    python3 -m pip install "torch==2.13.0+cpu" scikit-learn joblib pandas numpy
+    python3 -m pip install "torch==2.13.0+cpu" scikit-learn joblib pandas numpy \
+        transformers accelerate lightning h5py
     python3 tests/scan/assets/make_assets.py
 
 Every artefact is written by the real library's own save function on tiny, made-up data,
 so the files stay small (the whole folder is well under 2 MB). Optional libraries
-(transformers, lightning) are used when installed; their artefacts are skipped otherwise.
+(transformers, lightning, h5py) are used when installed; their artefacts are skipped
+otherwise. The Keras .h5 files are laid out by h5py as Keras 2 writes them (TensorFlow is
+too heavy to install for this); hostile/ holds the one deliberately dangerous asset.
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+../../blobs/dbb4ff0ca4c94a0f2d95a9192f722d38e7a0a1ef

@@ -1,0 +1,1 @@
+../../blobs/258f2be9233aab02157c7a4e01ee76cbe3bc3eaf

@@ -1,0 +1,1 @@
+../../blobs/c9c00c06b896d864ef6b7e4e148bde51dabc18fe

@@ -1,0 +1,1 @@
+../../blobs/c1652a941ff9af3ffa621d62805d72e5b6f53ac3

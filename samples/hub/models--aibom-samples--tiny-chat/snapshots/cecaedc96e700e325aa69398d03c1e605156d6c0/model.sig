@@ -1,0 +1,1 @@
+../../blobs/eaad18cf2f12fa6482b9da5d751151f069a5e1f3

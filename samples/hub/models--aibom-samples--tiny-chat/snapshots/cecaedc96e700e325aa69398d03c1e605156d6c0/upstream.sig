@@ -1,0 +1,1 @@
+../../blobs/bd61c8fcb5fb0df7cc87c7f5884768b1f8f8570d
