@@ -190,16 +190,41 @@ def _cdx_validate() -> list[str]:
 
 
 def test_cdxgen_validator(documents: dict[str, Path], tmp_path: Path) -> None:
-    report = tmp_path / "report.json"
-    run = subprocess.run([*_cdx_validate(), "-i", str(documents["cyclonedx"]), "--strict",
-                          "-r", "json", "-o", str(report)],
-                         capture_output=True, text=True, timeout=300, check=False)
-    data = json.loads(report.read_text())
-    assert data["schemaValid"] and data["deepValid"], run.stdout + run.stderr
-    failed = {f["ruleId"] for f in data["findings"] if f.get("status") == "fail"}
-    # satisfied: timestamp, root version, manufacturer with a vulnerability contact
-    assert not failed & {"SCVS-2.7", "SCVS-2.11", "CRA-MIN-001", "CRA-MIN-002", "CRA-MIN-005"}
+    from aibom.formats.jsf import sign_jsf
+
+    signed = tmp_path / "signed.cdx.json"
+    signed.write_text(sign_jsf(documents["cyclonedx"].read_text(),
+                               (SAMPLES / "keys" / "acme-key.pem").read_bytes()))
+    results = {}
+    for name, path in (("plain", documents["cyclonedx"]), ("jsf", signed)):
+        report = tmp_path / f"{name}.json"
+        run = subprocess.run([*_cdx_validate(), "-i", str(path), "--strict", "-r", "json",
+                              "-o", str(report), "--public-key",
+                              str(SAMPLES / "keys" / "acme-pub.pem"), "--require-signature"],
+                             capture_output=True, text=True, timeout=300, check=False)
+        data = json.loads(report.read_text())
+        assert data["schemaValid"] and data["deepValid"], run.stdout + run.stderr
+        results[name] = (data["signatureVerified"],
+                         {f["ruleId"] for f in data["findings"] if f.get("status") == "fail"})
     # cdxgen counts no machine-learning-model or data component as inventory
     inventory_rules = {"SCVS-1.1", "SCVS-2.9", "SCVS-3.20", "SCVS-5.11", "SCVS-5.12",
                        "CRA-MIN-004", "CRA-MIN-007"}
-    assert failed <= inventory_rules | {"SCVS-2.4"}, failed  # 2.4: no JSF signature embedded
+    # satisfied: timestamp, root version, manufacturer with a vulnerability contact; and with
+    # the JSF signature, "BOM is signed", verified by cdxgen with the public key
+    assert results["plain"] == (False, inventory_rules | {"SCVS-2.4"})
+    assert results["jsf"] == (True, inventory_rules)
+
+
+def test_jsf_refuses_a_changed_aibom(documents: dict[str, Path]) -> None:
+    from aibom.errors import InputError, VerificationError
+    from aibom.formats.jsf import sign_jsf, verify_jsf
+
+    keys = SAMPLES / "keys"
+    text = sign_jsf(documents["cyclonedx"].read_text(), (keys / "acme-key.pem").read_bytes())
+    verify_jsf(text, (keys / "acme-pub.pem").read_bytes())
+    with pytest.raises(VerificationError, match="bad JSF signature"):
+        verify_jsf(text.replace("post-build", "build"), (keys / "acme-pub.pem").read_bytes())
+    with pytest.raises(VerificationError, match="bad JSF signature"):
+        verify_jsf(text, (keys / "community-pub.pem").read_bytes())
+    with pytest.raises(InputError, match="CycloneDX"):
+        sign_jsf(documents["spdx"].read_text(), (keys / "acme-key.pem").read_bytes())

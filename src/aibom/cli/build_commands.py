@@ -73,6 +73,14 @@ from aibom.formats.registry import NAMES as FORMAT_NAMES
     help="Also sign the AIBOM: a Sigstore bundle (DSSE, in-toto statement over the document) "
     "written to OUTPUT.sigstore.json. The signer options are those of `aibom sign`.",
 )
+@click.option(
+    "--sign-format",
+    type=click.Choice(["sigstore", "jsf"]),
+    default="sigstore",
+    show_default=True,
+    help="With --sign: a Sigstore bundle beside the AIBOM, or (CycloneDX, --private-key) a "
+    "JSF signature inside it, as cdxgen's cdx-sign writes and its `BOM is signed` rule asks.",
+)
 @o.apply(
     [
         *o.private_key(required=False),
@@ -96,6 +104,7 @@ def build(
     scan_files: bool,
     sha512: bool,
     sign_document: bool,
+    sign_format: str,
     **signer_options: Any,
 ) -> None:
     """Discover the provenance graph of MODEL_DIR and emit an AIBOM."""
@@ -120,6 +129,9 @@ def build(
     for warning in found.warnings:
         click.echo(f"aibom: warning: {warning}", err=True)
     signer = _signer(sign_document, output, signer_options)
+    if signer is not None and sign_format == "jsf":
+        text = _jsf(text, fmt, signer)
+        signer = None
     if output:
         write_atomic(Path(output), text.encode())
         click.echo(f"wrote {output}: {len(found.graph)} components", err=True)
@@ -133,6 +145,15 @@ def build(
         bundle = sign(text.encode(), Format(fmt), Path(output).name, signer)
         write_atomic(Path(output + BUNDLE_SUFFIX), bundle)
         click.echo(f"wrote {output}{BUNDLE_SUFFIX}: signed AIBOM", err=True)
+
+
+def _jsf(text: str, fmt: str, signer: Any) -> str:
+    from aibom.formats.jsf import sign_jsf
+    from aibom.oms.sign import KeySigner
+
+    if fmt != "cyclonedx" or not isinstance(signer, KeySigner):
+        raise click.UsageError("--sign-format jsf needs --format cyclonedx and --private-key")
+    return sign_jsf(text, signer.private_key_pem, signer.password)
 
 
 def _signer(sign_document: bool, output: str | None, kw: dict[str, Any]) -> Any:
