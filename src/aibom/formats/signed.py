@@ -78,7 +78,7 @@ def verify_document(document: bytes, bundle: bytes, trust: Any, *,
             or len(subjects) != 1 or not isinstance(subjects[0], dict):
         raise VerificationError(f"{source}: not an in-toto statement with one subject")
     predicate_type = statement.get("predicateType")
-    if predicate_type not in PREDICATE_TYPES.values():
+    if not isinstance(predicate_type, str) or predicate_type not in PREDICATE_TYPES.values():
         raise VerificationError(f"{source}: predicate type {predicate_type!r} is no AIBOM's")
     digest = subjects[0].get("digest")
     want = digest.get("sha256") if isinstance(digest, dict) else None

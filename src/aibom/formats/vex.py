@@ -237,6 +237,6 @@ def _cyclonedx(hits: Sequence[AffectedComponent], cause: str, name: str,
     if components:
         doc["components"] = components
     canonical = json.dumps({**doc, "metadata": {}}, sort_keys=True).encode()
-    serial = uuid.UUID(bytes=hashlib.sha256(canonical).digest()[:16], version=5)
-    doc["serialNumber"] = f"urn:uuid:{serial}"
+    derived = uuid.UUID(bytes=hashlib.sha256(canonical).digest()[:16], version=5)
+    doc["serialNumber"] = f"urn:uuid:{derived}"
     return doc

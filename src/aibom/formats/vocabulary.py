@@ -288,7 +288,7 @@ def decode_signature(props: Props, prefix: str, *, bundle_path: str | None = Non
 
 
 def _log_entries(props: Props, prefix: str) -> tuple[LogEntry, ...]:
-    entries = []
+    entries: list[LogEntry] = []
     for n, fields in props.indexed(prefix).items():
         name = f"{prefix}{n}"
         if n != len(entries):
