@@ -23,10 +23,13 @@ $AIBOM_TEST_POSTGRES_URL names a server: it works in a scratch schema it drops a
    reader (cyclonedx-python-lib, schemas: seconds, once per process) is timed apart;
 3. queries on the full graph-ingested store: --queries random causes per query type, each
    run 3 times in a row; latency of `aibom.store.query` (SQL traversal plus spelling out
-   every path; no output formatting): p50 / p95 / max of the first runs, p95 of each
-   cause's best of 3, the mean number of affected components and the cost per component.
+   every path; no output formatting) for the first --page components of each answer (what
+   `aibom query --limit 100` shows; 0: whole answers) with the whole answer's count:
+   p50 / p95 / max of the first runs, p95 of each cause's best of 3, the mean number of
+   affected components (whole answers) and the cost per component.
 
-Targets on a 2-core machine: ingest >= 200 AIBOMs/s on SQLite, every query's p95 < 100 ms.
+Targets on a 2-core machine: text ingest >= 500 CycloneDX files/s on SQLite, every query's
+p95 < 100 ms on SQLite and PostgreSQL.
 The exit code is 0 whatever the numbers are (a measurement, not a test).
 """
 
@@ -312,6 +315,8 @@ def run_queries(store: Store, estate: Estate, args: argparse.Namespace) -> None:
     each cause's best of 3 (what is left when other tenants of a shared machine are not
     scheduling over us), with the mean answer size and the cost per affected component."""
     rnd = random.Random(11)
+    page = f"first {args.page} of each answer" if args.page else "whole answers"
+    print(f"queries ({page}, with the whole answer's count):")
     print(f"{'query':<12} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'p95 best3':>9} "
           f"{'mean hits':>9} {'us/hit':>6}  target p95 < 100 ms")
     query(store, Selector("license", "mit"))  # warm the caches once
@@ -321,11 +326,11 @@ def run_queries(store: Store, estate: Estate, args: argparse.Namespace) -> None:
             runs = []
             for _ in range(3):
                 start = time.perf_counter()
-                result = query(store, Selector(kind, value))
+                result = query(store, Selector(kind, value), limit=args.page or None)
                 runs.append((time.perf_counter() - start) * 1000)
             first.append(runs[0])
             best.append(min(runs))
-            sizes.append(len(result.hits))
+            sizes.append(result.total)
         p95, p95_best = percentile(first, 0.95), percentile(best, 0.95)
         per_hit = 1000 * sum(best) / max(1, sum(sizes))
         verdict = "PASS" if p95 < 100 else ("MISS (best of 3: PASS)" if p95_best < 100
@@ -344,6 +349,8 @@ def main() -> None:
     parser.add_argument("--text-sample", type=int, default=1000,
                         help="AIBOMs exported to CycloneDX for the text path (0: skip)")
     parser.add_argument("--queries", type=int, default=50, help="causes per query type")
+    parser.add_argument("--page", type=int, default=100,
+                        help="components per answer, as `aibom query --limit` (0: all)")
     parser.add_argument("--workdir", type=Path, help="keep the CycloneDX files here")
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
     args = parser.parse_args()

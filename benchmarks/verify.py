@@ -1,10 +1,13 @@
-"""Time `aibom verify` against `model_signing verify key` on the same bundles.
+"""Time `aibom verify` and `aibom sign` against model_signing and the hashing limit, in one run.
 
-    python benchmarks/verify.py [--quick] [--workdir DIR]
+    python benchmarks/verify.py [--quick] [--scale] [--only-verify] [--workdir DIR]
 
-Both tools verify a bundle signed by model_signing with an EC P-256 key. Each cell is the best
-wall time of N runs (the tools alternate), with the files already in the page cache. See
-benchmarks/README.md for how to read the table. Exit 0 unless a verification failed.
+For each workload, three processes are timed side by side, interleaved round by round:
+aibom, model_signing 1.1.1 (`verify key` / `sign key`, EC P-256), and the *limit*: a plain
+Python process that lists the model and hashes every file with hashlib (one thread per core
+for big files, one thread for small ones), interpreter start included. A cell is the best
+wall time of N rounds, files in the page cache. See benchmarks/README.md. Exit 0 unless a
+tool failed.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,15 +30,35 @@ from benchlib import (
     cores_used_by_others,
     cpu_snapshot,
     ensure_model,
-    hashing_limit,
     read_all_files,
-    run_timed,
-    sha256_single_core_throughput,
     usable_cores,
     write_ec_keypair,
 )
 
 DEFAULT_WORKDIR = Path(tempfile.gettempdir()) / "aibom-bench-verify"
+
+# The limit: list the model, hash every file with hashlib. Nothing else a verifier needs.
+LIMIT_SCRIPT = """
+import hashlib, os, sys
+from concurrent.futures import ThreadPoolExecutor
+def files(d):
+    for e in os.scandir(d):
+        if e.is_dir(follow_symlinks=False):
+            yield from files(e.path)
+        elif e.is_file(follow_symlinks=False):
+            yield e.path
+def digest(p):
+    with open(p, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+paths = list(files(sys.argv[1]))
+threads = int(sys.argv[2])
+if threads == 1:
+    for p in paths:
+        digest(p)
+else:
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(digest, paths))
+"""
 
 
 @dataclass(frozen=True)
@@ -42,14 +66,20 @@ class Case:
     key: str
     title: str
     file_sizes: dict[str, int]
-    big: bool = False  # one run only with --quick
-    max_ratio_to_limit: float | None = None  # target: aibom <= this x hashing limit
-    max_ratio_to_model_signing: float | None = None  # target: aibom <= this x model_signing
+    big: bool = False  # one thread per core in the limit; one round only with --quick
+    max_ratio_to_limit: float | None = None
+    max_ratio_to_model_signing: float | None = None
+    model_signing_rounds: int | None = None  # fewer rounds where model_signing takes long
+    max_rss_mib: int | None = None
 
     def target(self) -> str:
         if self.max_ratio_to_limit is not None:
             return f"<= {self.max_ratio_to_limit:.2f}x limit"
         return f"<= {self.max_ratio_to_model_signing:.2f}x model_signing"
+
+
+def _many(count: int) -> dict[str, int]:
+    return {f"part-{i // 1000:03d}/chunk-{i % 1000:04d}.bin": 4 * KiB for i in range(count)}
 
 
 CASES = [
@@ -65,130 +95,188 @@ CASES = [
         "c",
         "5,000 x 4 KiB files",
         {f"part-{i // 100:02d}/chunk-{i % 100:03d}.bin": 4 * KiB for i in range(5000)},
-        max_ratio_to_model_signing=0.30,
+        max_ratio_to_limit=1.25,
     ),
-    Case("d", "empty model (1 tiny file)", {"config.json": 16}, max_ratio_to_model_signing=0.50),
+    Case("d", "one 4 KiB file", {"config.json": 4 * KiB}, max_ratio_to_model_signing=0.30),
 ]
-STARTUP_CASE = "d"  # nothing to hash: its time is the tool's start-up cost
+SCALE_CASE = Case(
+    "e",
+    "100,000 x 4 KiB files",
+    _many(100_000),
+    max_ratio_to_limit=2.0,
+    model_signing_rounds=1,
+    max_rss_mib=200,
+)
 
 
 @dataclass
 class Measurement:
     case: Case
-    aibom: float  # empty digest cache: every byte hashed
+    action: str  # verify | sign
+    aibom: float
     model_signing: float
-    aibom_cached: float  # re-verification with aibom's digest cache filled
     limit: float
-    others_load: float  # cores other processes kept busy meanwhile: >0.1 makes the row suspect
+    aibom_rss_mib: int
+    others_load: float
+
+    @property
+    def vs_limit(self) -> float:
+        return self.aibom / self.limit
 
     @property
     def vs_model_signing(self) -> float:
         return self.aibom / self.model_signing
 
-    @property
-    def vs_limit(self) -> float | None:
-        return self.aibom / self.limit if self.limit >= 1e-3 else None  # no limit to speak of
-
     def meets_target(self) -> bool:
-        if self.case.max_ratio_to_limit is not None:
-            return self.vs_limit is not None and self.vs_limit <= self.case.max_ratio_to_limit
-        return self.vs_model_signing <= self.case.max_ratio_to_model_signing
+        case = self.case
+        ok = True
+        if case.max_ratio_to_limit is not None:
+            ok = self.vs_limit <= case.max_ratio_to_limit
+        if case.max_ratio_to_model_signing is not None:
+            ok = self.vs_model_signing <= case.max_ratio_to_model_signing
+        if case.max_rss_mib is not None:
+            ok = ok and self.aibom_rss_mib < case.max_rss_mib
+        return ok
 
-    def not_slower(self) -> bool:
-        return self.aibom <= self.model_signing
 
-
-class VerificationFailed(Exception):
+class ToolFailed(Exception):
     pass
 
 
-Run = Callable[[], tuple[float, subprocess.CompletedProcess[str]]]
+def run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+    """(wall seconds, peak RSS in MiB) of one child process; ToolFailed unless it exits 0."""
+    start = time.perf_counter()
+    child = subprocess.Popen(
+        command,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - start
+    assert child.stderr is not None
+    error = child.stderr.read().decode(errors="replace").strip()
+    child.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise ToolFailed(f"{Path(command[0]).name} exited {code}: {error[:300]}")
+    return elapsed, usage.ru_maxrss // 1024
 
 
-def best_wall_times(runs_by_name: dict[str, Run], rounds: int) -> dict[str, float]:
-    """Best wall time of each run over `rounds` rounds, after one untimed round that checks each
-    verifies (exit 0) and warms it up. They alternate within a round so drift hits all alike."""
-    best = dict.fromkeys(runs_by_name, float("inf"))
-    for round_number in range(1 + rounds):
-        for name, run in runs_by_name.items():
-            seconds, result = run()
-            if result.returncode != 0:
-                output = (result.stderr or result.stdout).strip()
-                raise VerificationFailed(f"{name} exited {result.returncode}: {output}")
-            if round_number > 0:
-                best[name] = min(best[name], seconds)
+def interleaved_best(
+    runs: dict[str, Callable[[], tuple[float, int]]], rounds: dict[str, int]
+) -> dict[str, tuple[float, int]]:
+    """Best wall time (and the peak RSS seen) of each run; one untimed warm-up round, then
+    the runs alternate round by round so drift in machine load hits them alike."""
+    best = {name: (float("inf"), 0) for name in runs}
+    for number in range(1 + max(rounds.values())):
+        for name, once in runs.items():
+            if number > rounds[name] or (number == 0 and rounds[name] == 1):
+                continue  # a single long round goes without a warm-up of its own
+            seconds, rss = once()
+            if number > 0:
+                best[name] = (min(best[name][0], seconds), max(best[name][1], rss))
     return best
 
 
 def measure(
     case: Case,
+    action: str,
     workdir: Path,
     keys: tuple[Path, Path],
     rounds: int,
-    throughput: float,
     cores: int,
     cache_root: Path,
 ) -> Measurement:
     private_key, public_key = keys
     aibom, model_signing = console_script("aibom"), console_script("model_signing")
-    model, signature = workdir / case.key / "model", workdir / case.key / "model.sig"
+    model = workdir / case.key / "model"
     ensure_model(model, case.file_sizes)
-    _, signed = run_timed(
-        [
+    signature = workdir / case.key / "model.sig"  # beside the model, not in it
+    if not signature.exists() or signature.stat().st_mtime < model.stat().st_mtime:
+        run(
+            [
+                model_signing,
+                "sign",
+                "key",
+                str(model),
+                "--signature",
+                str(signature),
+                "--private_key",
+                str(private_key),
+            ]
+        )
+    out = workdir / case.key / "timed.sig"
+    if action == "verify":
+        aibom_cmd = [
+            aibom,
+            "verify",
+            str(model),
+            "--signature",
+            str(signature),
+            "--public-key",
+            str(public_key),
+        ]
+        ms_cmd = [
+            model_signing,
+            "verify",
+            "key",
+            str(model),
+            "--signature",
+            str(signature),
+            "--public_key",
+            str(public_key),
+        ]
+    else:
+        aibom_cmd = [
+            aibom,
+            "sign",
+            str(model),
+            "--signature",
+            str(out),
+            "--private-key",
+            str(private_key),
+        ]
+        ms_cmd = [
             model_signing,
             "sign",
             "key",
             str(model),
             "--signature",
-            str(signature),
+            str(out),
             "--private_key",
             str(private_key),
         ]
-    )
-    if signed.returncode != 0:
-        raise VerificationFailed(f"model_signing sign exited {signed.returncode}: {signed.stderr}")
-    aibom_verify = [
-        aibom,
-        "verify",
-        str(model),
-        "--signature",
-        str(signature),
-        "--public-key",
-        str(public_key),
-    ]
-    model_signing_verify = [
-        model_signing,
-        "verify",
-        "key",
-        str(model),
-        "--signature",
-        str(signature),
-        "--public_key",
-        str(public_key),
-    ]
+    limit_cmd = [sys.executable, "-c", LIMIT_SCRIPT, str(model), str(cores if case.big else 1)]
 
-    def with_cache_dir(directory: str) -> dict[str, str]:
-        return {**os.environ, "AIBOM_CACHE_DIR": directory}
+    def aibom_run() -> tuple[float, int]:  # every run with an empty digest cache
+        env = {**os.environ, "AIBOM_CACHE_DIR": tempfile.mkdtemp(dir=cache_root)}
+        return run(aibom_cmd, env)
 
-    warm_cache = with_cache_dir(str(cache_root / f"warm-{case.key}"))  # filled by the first round
-    runs_by_name: dict[str, Run] = {
-        # aibom keeps a digest cache; every compared run starts with an empty one
-        "aibom": lambda: run_timed(aibom_verify, with_cache_dir(tempfile.mkdtemp(dir=cache_root))),
-        "model_signing": lambda: run_timed(model_signing_verify),
-        "aibom_cached": lambda: run_timed(aibom_verify, warm_cache),
+    runs = {
+        "aibom": aibom_run,
+        "model_signing": lambda: run(ms_cmd),
+        "limit": lambda: run(limit_cmd),
     }
+    counts = {name: rounds for name in runs}
+    if case.model_signing_rounds is not None:
+        counts["model_signing"] = min(rounds, case.model_signing_rounds)
     read_all_files(model)
     started = cpu_snapshot()
-    best = best_wall_times(runs_by_name, rounds)
-    others_load = cores_used_by_others(started)
-    limit = hashing_limit(list(case.file_sizes.values()), throughput, cores)
+    best = interleaved_best(runs, counts)
     return Measurement(
-        case, best["aibom"], best["model_signing"], best["aibom_cached"], limit, others_load
+        case,
+        action,
+        best["aibom"][0],
+        best["model_signing"][0],
+        best["limit"][0],
+        best["aibom"][1],
+        cores_used_by_others(started),
     )
 
 
 def source_version() -> str:
-    """The commit of the aibom checkout being measured (+ "dirty" if it has local changes)."""
     repo = Path(__file__).resolve().parent.parent
     git = ["git", "-C", str(repo)]
     try:
@@ -206,45 +294,36 @@ def source_version() -> str:
     return f"at {commit}{' + local changes' if changes else ''}"
 
 
-def verdict(passed: bool) -> str:
-    return "PASS" if passed else "MISS"
-
-
 def print_report(measurements: list[Measurement], failures: list[str]) -> None:
-    startup = next((m for m in measurements if m.case.key == STARTUP_CASE), None)
     columns = [
-        "case",
+        "action",
+        "workload",
         "aibom s",
         "model_signing s",
-        "aibom/model_signing",
         "limit s",
         "aibom/limit",
-        "excl. start-up",
+        "aibom/model_signing",
+        "aibom RSS MiB",
         "target",
         "result",
-        "not slower",
-        "aibom cached s",
         "other load",
     ]
-    left_aligned = {"case", "target", "result", "not slower"}
+    left = {"action", "workload", "target", "result"}
     rows = [columns]
     for m in measurements:
-        hashing_only = ""  # aibom minus its own start-up time, against the limit
-        if startup and m.case.max_ratio_to_limit is not None:
-            hashing_only = f"{(m.aibom - startup.aibom) / m.limit:.2f}x"
         rows.append(
             [
+                m.action,
                 f"({m.case.key}) {m.case.title}",
                 f"{m.aibom:.3f}",
                 f"{m.model_signing:.3f}",
-                f"{m.vs_model_signing:.2f}x",
                 f"{m.limit:.3f}",
-                f"{m.vs_limit:.2f}x" if m.vs_limit is not None else "n/a",
-                hashing_only,
-                m.case.target(),
-                verdict(m.meets_target()),
-                verdict(m.not_slower()),
-                f"{m.aibom_cached:.3f}",
+                f"{m.vs_limit:.2f}x",
+                f"{m.vs_model_signing:.2f}x",
+                str(m.aibom_rss_mib),
+                m.case.target()
+                + (f", RSS < {m.case.max_rss_mib} MiB" if m.case.max_rss_mib else ""),
+                "PASS" if m.meets_target() else "MISS",
                 f"{m.others_load:.2f}",
             ]
         )
@@ -252,36 +331,36 @@ def print_report(measurements: list[Measurement], failures: list[str]) -> None:
     print()
     for number, row in enumerate(rows):
         cells = [
-            cell.ljust(w) if name in left_aligned else cell.rjust(w)
-            for cell, w, name in zip(row, widths, columns, strict=True)
+            c.ljust(w) if name in left else c.rjust(w)
+            for c, w, name in zip(row, widths, columns, strict=True)
         ]
         print("  ".join(cells).rstrip())
         if number == 0:
             print("-" * (sum(widths) + 2 * (len(widths) - 1)))
-    if startup:
-        print(
-            f"\nstart-up (case {STARTUP_CASE}): aibom {startup.aibom:.3f} s, model_signing "
-            f"{startup.model_signing:.3f} s -> {startup.vs_model_signing:.2f}x "
-            f"(target {startup.case.target()}): {verdict(startup.meets_target())}"
-        )
-    if measurements:
-        everywhere = all(m.not_slower() for m in measurements)
-        print(f"never slower than model_signing: {verdict(everywhere)}")
-    disturbed = [m.case.key for m in measurements if m.others_load > 0.1]
+    disturbed = sorted({f"{m.action} {m.case.key}" for m in measurements if m.others_load > 0.1})
     if disturbed:
         print(
-            f"warning: other processes kept cores busy during case(s) {', '.join(disturbed)} "
-            "(column 'other load'); their times are suspect, run again on an idle machine"
+            f"warning: other processes kept cores busy during {', '.join(disturbed)} "
+            "(column 'other load'); those times are suspect"
         )
     for failure in failures:
-        print(f"\nVERIFICATION FAILED {failure}", file=sys.stderr)
+        print(f"\nFAILED {failure}", file=sys.stderr)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--quick", action="store_true", help="one run, not best of 3, for the big cases (a) and (b)"
+        "--quick",
+        action="store_true",
+        help="one round, not best of 3, for the big workloads (a) and (b)",
     )
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="also (e) 100,000 x 4 KiB files (writes 100,000 files once)",
+    )
+    parser.add_argument("--only-verify", action="store_true", help="skip the sign rows")
+    parser.add_argument("--rounds", type=int, default=3, help="timed rounds per cell (3)")
     parser.add_argument(
         "--workdir",
         type=Path,
@@ -291,24 +370,23 @@ def main() -> int:
     args = parser.parse_args()
     workdir: Path = args.workdir.resolve()
     keys = write_ec_keypair(workdir / "keys")
-    throughput, cores = sha256_single_core_throughput(), usable_cores()
-    print(
-        f"aibom {source_version()}; SHA-256 single-core throughput T = "
-        f"{throughput / 1e9:.2f} GB/s, cores = {cores}; workdir {workdir}",
-        flush=True,
-    )
+    cores = usable_cores()
+    print(f"aibom {source_version()}; cores = {cores}; workdir {workdir}", flush=True)
+    cases = [*CASES, SCALE_CASE] if args.scale else CASES
+    actions = ["verify"] if args.only_verify else ["verify", "sign"]
     measurements: list[Measurement] = []
     failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="aibom-bench-cache-") as cache_root:
-        for case in CASES:
-            print(f"({case.key}) {case.title} ...", flush=True)
-            rounds = 1 if args.quick and case.big else 3
-            try:
-                measurements.append(
-                    measure(case, workdir, keys, rounds, throughput, cores, Path(cache_root))
-                )
-            except VerificationFailed as exc:
-                failures.append(f"({case.key}) {exc}")
+        for case in cases:
+            for action in actions:
+                print(f"{action} ({case.key}) {case.title} ...", flush=True)
+                rounds = 1 if args.quick and case.big else args.rounds
+                try:
+                    measurements.append(
+                        measure(case, action, workdir, keys, rounds, cores, Path(cache_root))
+                    )
+                except ToolFailed as exc:
+                    failures.append(f"{action} ({case.key}): {exc}")
     print_report(measurements, failures)
     return 1 if failures else 0
 

@@ -7,7 +7,6 @@ import os
 import socket
 from pathlib import Path
 
-import jsonschema  # noqa: F401  - imported first so schema format checks are complete in tests
 import pytest
 from sigstore_instance.fixtures import private_sigstore  # noqa: F401
 
@@ -34,6 +33,12 @@ def mt_vectors() -> Path:
 def merkle_vectors() -> Path:
     """RFC 6962 proof vectors of transparency-dev/merkle."""
     return shared_path("merkle")
+
+
+@pytest.fixture(scope="session")
+def spdx_schemas() -> Path:
+    """The files SPDX publishes for 3.0.1: JSON schema, JSON-LD context, model with SHACL."""
+    return shared_path("spdx-3.0.1")
 
 
 @pytest.fixture(scope="session")

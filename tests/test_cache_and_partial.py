@@ -14,7 +14,7 @@ import aibom
 from aibom.oms import hashing
 from aibom.oms.cache import MIN_CACHED_BYTES, DigestCache
 from aibom.oms.sign import KeySigner, sign_model
-from aibom.oms.verify import KeyTrust, verify_model
+from aibom.oms.verify import KeyTrust, check_signed_model
 
 SIZE = MIN_CACHED_BYTES + 4096  # large enough to be cached
 
@@ -43,7 +43,7 @@ def model(tmp_path: Path, keys: tuple[bytes, bytes]) -> Path:
 
 
 def verify(model: Path, keys: tuple[bytes, bytes], cache: DigestCache | None, **kw: object):  # type: ignore[no-untyped-def]
-    return verify_model(model, model / "model.sig", KeyTrust(keys[1]), cache=cache, **kw)  # type: ignore[arg-type]
+    return check_signed_model(model, model / "model.sig", KeyTrust(keys[1]), cache=cache, **kw)  # type: ignore[arg-type]
 
 
 def count_hashed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -51,9 +51,9 @@ def count_hashed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     hashed: list[str] = []
     real = hashing._hash_job
 
-    def spy(job, factory):  # type: ignore[no-untyped-def]
+    def spy(job, factory, *rest):  # type: ignore[no-untyped-def]
         hashed.append(job.name)
-        return real(job, factory)
+        return real(job, factory, *rest)
 
     monkeypatch.setattr(hashing, "_hash_job", spy)
     return hashed

@@ -28,10 +28,10 @@ from aibom.lineage.attest import Lineage, read_lineage
 from aibom.oms.bundle import SignedStatement, read_bundle
 from aibom.oms.verify import accepts_v02_encoding, check_model, verify_signature
 from aibom.policy import Policy, Publisher
-from aibom.verdicts import Check, Report, Rule, Status, Subject
+from aibom.verdicts import Check, Report, RuleId, Status, Subject
 
 VERIFIED, DECLARED, FAILED = Status.VERIFIED, Status.DECLARED, Status.FAILED
-__all__ = ["Check", "Report", "Rule", "Status", "verify_chain", "verify_target"]
+__all__ = ["Check", "Report", "RuleId", "Status", "verify_chain", "verify_target"]
 
 
 @dataclass
@@ -60,7 +60,7 @@ def verify_chain(
     checks += [_edge(ctx, e) for e in graph.edges()]
     for cycle in graph.cycles():
         cycle_text = " -> ".join(cycle)
-        checks.append(Check(Subject.GRAPH, cycle_text, FAILED, "cycle in lineage", Rule.CYCLE))
+        checks.append(Check(Subject.GRAPH, cycle_text, FAILED, "cycle in lineage", RuleId.CYCLE))
     return Report(tuple(checks))
 
 
@@ -90,61 +90,61 @@ def verify_target(
 
 
 def _node(ctx: _Context, c: Component) -> Check:
-    def failed(reason: str, rule: Rule, location: str | None = None) -> Check:
+    def failed(reason: str, rule: RuleId, location: str | None = None) -> Check:
         return Check(Subject.NODE, c.ref, FAILED, reason, rule, location=location)
 
     if not c.local:  # step 1
-        return Check(
-            Subject.NODE, c.ref, DECLARED, "declared by another component, not present", Rule.ABSENT
-        )
+        absent = "declared by another component, not present"
+        return Check(Subject.NODE, c.ref, DECLARED, absent, RuleId.ABSENT)
     required = ctx.policy.signatures == "all" or (
         ctx.policy.signatures == "models" and c.kind != Kind.DATASET
     )
     if c.signature is None:  # step 2
         if required:
             return failed(
-                f"{c.name} is not signed, and the policy requires signatures", Rule.UNSIGNED
+                f"{c.name} is not signed, and the policy requires signatures", RuleId.UNSIGNED
             )
-        return Check(Subject.NODE, c.ref, DECLARED, "not signed (allowed by policy)", Rule.UNSIGNED)
+        allowed = "not signed (allowed by policy)"
+        return Check(Subject.NODE, c.ref, DECLARED, allowed, RuleId.UNSIGNED)
     try:
         bundle_path = _resolve(ctx, c.signature.bundle_path)
         parsed = read_bundle(bundle_path)
     except AibomError as exc:
         return failed(
-            f"signature unreadable: {exc.one_line()}", Rule.SIGNATURE, c.signature.bundle_path
+            f"signature unreadable: {exc.one_line()}", RuleId.SIGNATURE, c.signature.bundle_path
         )
     if parsed.bundle_sha256 != c.signature.bundle_sha256:
-        return failed("signature bundle differs from the one the AIBOM recorded", Rule.SIGNATURE)
+        return failed("signature bundle differs from the one the AIBOM recorded", RuleId.SIGNATURE)
     sig = parsed.signature
     if c.root_digest is not None and sig.root_digest != c.root_digest:
-        return failed("signature root digest differs from the AIBOM's", Rule.SIGNATURE)
+        return failed("signature root digest differs from the AIBOM's", RuleId.SIGNATURE)
     if sig.legacy and ctx.policy.legacy_predicate == "forbid":
-        return failed("legacy Digests/v0.1 signature format, forbidden by policy", Rule.LEGACY)
+        return failed("legacy Digests/v0.1 signature format, forbidden by policy", RuleId.LEGACY)
     publisher, reason = _signed_by(
         parsed, ctx.policy.publishers_for(c.name), accepts_v02_encoding(sig)
     )
     if publisher is None:
-        return failed(f"{c.name}: {reason}", Rule.SIGNER, str(bundle_path))
+        return failed(f"{c.name}: {reason}", RuleId.SIGNER, str(bundle_path))
     ctx.verified_signers[c.ref] = publisher.name
     if ctx.rehash:  # step 3
         if not c.location:
-            return failed("no model directory recorded to re-hash (use --no-rehash)", Rule.FILES)
+            return failed("no model directory recorded to re-hash (use --no-rehash)", RuleId.FILES)
         try:
             directory = _resolve(ctx, c.location)
         except InputError as exc:
-            return failed(exc.one_line(), Rule.FILES, c.location)
+            return failed(exc.one_line(), RuleId.FILES, c.location)
         result = check_model(directory, sig, extra_ignores=[bundle_path])
         if not result.ok:
             return failed(
                 f"files do not match the signature: {result.reason()}",
-                Rule.FILES,
+                RuleId.FILES,
                 str(directory),
             )
     scan = _adoption_scan(ctx, c)  # step 4
     if scan:
-        return failed(scan, Rule.SCAN)
+        return failed(scan, RuleId.SCAN)
     signed = f"signed by {publisher.describe()}"
-    return Check(Subject.NODE, c.ref, VERIFIED, signed, Rule.NODE, publisher.name)
+    return Check(Subject.NODE, c.ref, VERIFIED, signed, RuleId.NODE, publisher.name)
 
 
 def _signed_by(
@@ -211,7 +211,7 @@ def _edge(ctx: _Context, e: Edge) -> Check:
     child, parent = ctx.graph.component(e.child), ctx.graph.component(e.parent)
     strict = ctx.policy.lineage == "attested" and e.relation != Relation.EVALUATED_ON
 
-    def result(status: Status, reason: str, rule: Rule) -> Check:
+    def result(status: Status, reason: str, rule: RuleId) -> Check:
         return Check(Subject.EDGE, subject, status, f"{e.relation.value}: {reason}", rule)
 
     if not parent.local:  # step 6
@@ -219,35 +219,35 @@ def _edge(ctx: _Context, e: Edge) -> Check:
             return result(
                 FAILED,
                 f"missing parent {parent.name} (not present to verify)",
-                Rule.MISSING_PARENT,
+                RuleId.MISSING_PARENT,
             )
         return result(
-            DECLARED, f"declared by {e.evidence}; {parent.name} not present", Rule.DECLARED
+            DECLARED, f"declared by {e.evidence}; {parent.name} not present", RuleId.DECLARED
         )
     lineage = _lineage(ctx, child)  # step 5
     if isinstance(lineage, AibomError):
-        return result(FAILED, lineage.one_line(), Rule.ATTESTATION)
+        return result(FAILED, lineage.one_line(), RuleId.ATTESTATION)
     if lineage is None:
         if strict:
             return result(
                 FAILED,
                 f"declared only ({e.evidence}); the policy requires attested lineage",
-                Rule.DECLARED,
+                RuleId.DECLARED,
             )
-        return result(DECLARED, f"declared by {e.evidence}", Rule.DECLARED)
+        return result(DECLARED, f"declared by {e.evidence}", RuleId.DECLARED)
     problem = _names_parent(lineage, e, parent)
     if problem and not strict and e.level == Level.DECLARED:
         return result(
             DECLARED,
             f"declared by {e.evidence}; the attestation does not cover it",
-            Rule.DECLARED,
+            RuleId.DECLARED,
         )
     if problem:
-        return result(FAILED, problem, Rule.ATTESTATION)
+        return result(FAILED, problem, RuleId.ATTESTATION)
     return result(
         VERIFIED,
         f"attested by {ctx.verified_signers.get(child.ref) or 'an allowed publisher'}",
-        Rule.EDGE,
+        RuleId.EDGE,
     )
 
 

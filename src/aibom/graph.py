@@ -17,6 +17,8 @@ from aibom.oms.model import LogEntry, Serialization, SignerFacts
 
 
 class Kind(StrEnum):
+    """What a component is: a full model, an adapter (LoRA and the like), or a dataset."""
+
     MODEL = "model"
     ADAPTER = "adapter"
     DATASET = "dataset"
@@ -95,11 +97,15 @@ _DERIVATIONS: dict[Derivation, Relation] = {
 
 
 class Level(StrEnum):
+    """How strongly an edge is backed."""
+
     DECLARED = "declared"  # from metadata only: a claim anyone can write
     ATTESTED = "attested"  # backed by a signed lineage statement
 
 
 class Role(StrEnum):
+    """A component's place in its lineage, derived from its kind and its parent edges."""
+
     BASE = "base"
     FINE_TUNE = "fine-tune"
     ADAPTER = "adapter"
@@ -111,6 +117,8 @@ class Role(StrEnum):
 
 @dataclass(frozen=True)
 class FileDigest:
+    """One file of a component: its name in the directory and its digest."""
+
     name: str
     algorithm: str
     digest: str
@@ -146,6 +154,8 @@ class ScanResult:
 
 @dataclass(frozen=True)
 class Metric:
+    """An evaluation result a card reports (model-index), as text."""
+
     type: str
     value: str
     name: str | None = None
@@ -173,6 +183,8 @@ class CardFacts:
 
 @dataclass(frozen=True)
 class Component:
+    """One model, adapter or dataset: identity, licence, files, signatures and card facts."""
+
     ref: str
     kind: Kind
     name: str
@@ -193,6 +205,8 @@ class Component:
 
 @dataclass(frozen=True)
 class Edge:
+    """`child` derives from (or used) `parent`; `evidence` says which file and field said so."""
+
     relation: Relation
     child: str
     parent: str
@@ -205,20 +219,27 @@ class GraphError(AibomError, ValueError):
 
 
 class ProvenanceGraph:
+    """Components and the edges between them; every list it returns is sorted."""
+
     def __init__(self) -> None:
+        """An empty graph."""
         self._g: nx.MultiDiGraph = nx.MultiDiGraph()
 
     def add_component(self, component: Component) -> None:
+        """Add a component; its ref must be new."""
         if component.ref in self._g:
             raise GraphError(f"component {component.ref!r} is already in the graph")
         self._g.add_node(component.ref, component=component)
 
     def replace_component(self, component: Component) -> None:
+        """Replace the component with the same ref (its edges stay)."""
         if component.ref not in self._g:
             raise GraphError(f"unknown component {component.ref!r}")
         self._g.nodes[component.ref]["component"] = component
 
     def add_edge(self, edge: Edge) -> None:
+        """Add an edge between known components; of two with the same relation between the
+        same pair, the attested one is kept."""
         for ref in (edge.child, edge.parent):
             if ref not in self._g:
                 raise GraphError(f"edge names unknown component {ref!r}")
@@ -236,19 +257,23 @@ class ProvenanceGraph:
         return int(self._g.number_of_nodes())
 
     def component(self, ref: str) -> Component:
+        """The component with this ref (GraphError if there is none)."""
         try:
             return self._g.nodes[ref]["component"]  # type: ignore[no-any-return]
         except KeyError:
             raise GraphError(f"unknown component {ref!r}") from None
 
     def components(self) -> list[Component]:
+        """Every component, by ref."""
         return [self._g.nodes[r]["component"] for r in sorted(self._g.nodes)]
 
     def edges(self) -> list[Edge]:
+        """Every edge, by child, relation and parent."""
         found = [data["edge"] for _, _, data in self._g.edges(data=True)]
         return sorted(found, key=lambda e: (e.child, e.relation.value, e.parent))
 
     def parents(self, ref: str, *, relations: Iterable[Relation] | None = None) -> list[Edge]:
+        """The edges from `ref` to what it derives from or used (only `relations`, if given)."""
         wanted = set(relations) if relations is not None else None
         return sorted(
             (
@@ -260,21 +285,26 @@ class ProvenanceGraph:
         )
 
     def children(self, ref: str) -> list[Edge]:
+        """The edges from the components that derive from or used `ref`."""
         return sorted(
             (d["edge"] for _, _, d in self._g.in_edges(ref, data=True)),
             key=lambda e: (e.relation.value, e.child),
         )
 
     def ancestors(self, ref: str) -> set[str]:
+        """Refs `ref` derives from or used, transitively."""
         return set(nx.descendants(self._g, ref))
 
     def descendants(self, ref: str) -> set[str]:
+        """Refs that derive from or used `ref`, transitively."""
         return set(nx.ancestors(self._g, ref))
 
     def cycles(self) -> list[list[str]]:
+        """Every cycle (a lineage must have none), each as its sorted refs."""
         return sorted(sorted(c) for c in nx.simple_cycles(nx.DiGraph(self._g)))
 
     def role(self, ref: str) -> Role:
+        """The component's role: by kind, else by its most specific parent relation."""
         component = self.component(ref)
         if component.kind == Kind.DATASET:
             return Role.DATASET
@@ -324,4 +354,5 @@ class ProvenanceGraph:
         return iter(self.components())
 
     def same_as(self, other: ProvenanceGraph) -> bool:
+        """Whether both graphs hold equal components and edges."""
         return self.components() == other.components() and self.edges() == other.edges()

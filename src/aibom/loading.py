@@ -23,8 +23,7 @@ from pathlib import Path
 from aibom.errors import InputError, VerificationError
 from aibom.oms.cache import DigestCache
 from aibom.oms.trust import build_trust
-from aibom.oms.verify import Trust, Verification
-from aibom.oms.verify import verify_model as _verify
+from aibom.oms.verify import Trust, Verification, check_signed_model
 from aibom.sources import resolve_source
 
 PathLike = str | os.PathLike[str]
@@ -50,7 +49,7 @@ def verify_model(
     source = resolve_source(model)
     model_path = source.path
     sig = Path(signature) if signature else source.default_signature()
-    result = _verify(
+    result = check_signed_model(
         model_path,
         sig,
         _trust(public_key, tuple(certificate_chain), identity, issuer, trust_config),

@@ -28,6 +28,7 @@ class Publisher:
     ours: bool = False  # signs for this organisation (aibom monitor: unknown-artifact)
 
     def describe(self) -> str:
+        """The publisher's name and what it is trusted by, for reports."""
         t = self.trust
         if isinstance(t, KeylessTrust):
             return f"{self.name} ({t.identity} via {t.issuer})"
@@ -36,12 +37,16 @@ class Publisher:
 
 @dataclass(frozen=True)
 class Rule:
+    """Components whose name matches `match` (a glob) may be signed by these publishers."""
+
     match: str
     publishers: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Policy:
+    """Who may sign what, and what a chain must show (signatures, attested lineage, scans)."""
+
     publishers: dict[str, Publisher]
     rules: tuple[Rule, ...]
     signatures: str = "all"  # all | models | none
@@ -58,6 +63,8 @@ class Policy:
 
 
 def load_policy(path: Path) -> Policy:
+    """Read a policy (YAML or JSON), check it against its schema, and read the keys,
+    certificates and trust configs it names (relative to the policy's directory)."""
     raw = read_capped(path, MAX_POLICY_BYTES, "policy")
     document = _parse(raw, path)
     check_against("policy.schema.json", document, f"policy {path}", "policy")

@@ -26,7 +26,7 @@ class Subject(StrEnum):
     GRAPH = "graph"
 
 
-class Rule(StrEnum):
+class RuleId(StrEnum):
     """A stable id for each kind of check (SARIF rule ids)."""
 
     NODE = "aibom/node"
@@ -49,20 +49,20 @@ class Rule(StrEnum):
         return _DESCRIPTIONS[self]
 
 
-_DESCRIPTIONS: dict[Rule, str] = {
-    Rule.NODE: "Component signature verified",
-    Rule.EDGE: "Lineage edge attested",
-    Rule.ABSENT: "Component declared but not present",
-    Rule.UNSIGNED: "Component not signed",
-    Rule.SIGNATURE: "Signature bundle unreadable or not the recorded one",
-    Rule.LEGACY: "Legacy signature format",
-    Rule.SIGNER: "Signer not allowed by policy",
-    Rule.FILES: "Files do not match the signature",
-    Rule.SCAN: "Model files do not scan clean (aibom scan), or no clean scan recorded",
-    Rule.MISSING_PARENT: "Parent missing from the chain",
-    Rule.DECLARED: "Lineage declared, not attested",
-    Rule.ATTESTATION: "Lineage attestation does not hold",
-    Rule.CYCLE: "Cycle in lineage",
+_DESCRIPTIONS: dict[RuleId, str] = {
+    RuleId.NODE: "Component signature verified",
+    RuleId.EDGE: "Lineage edge attested",
+    RuleId.ABSENT: "Component declared but not present",
+    RuleId.UNSIGNED: "Component not signed",
+    RuleId.SIGNATURE: "Signature bundle unreadable or not the recorded one",
+    RuleId.LEGACY: "Legacy signature format",
+    RuleId.SIGNER: "Signer not allowed by policy",
+    RuleId.FILES: "Files do not match the signature",
+    RuleId.SCAN: "Model files do not scan clean (aibom scan), or no clean scan recorded",
+    RuleId.MISSING_PARENT: "Parent missing from the chain",
+    RuleId.DECLARED: "Lineage declared, not attested",
+    RuleId.ATTESTATION: "Lineage attestation does not hold",
+    RuleId.CYCLE: "Cycle in lineage",
 }
 
 
@@ -74,7 +74,7 @@ class Check:
     subject: str  # a component ref, "child -> parent", or the cycle's refs
     status: Status
     reason: str
-    rule: Rule
+    rule: RuleId
     signer: str | None = None  # the publisher that signed, when verified
     location: str | None = None  # bundle or directory the check concerns
 

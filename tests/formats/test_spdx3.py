@@ -1,9 +1,9 @@
 """SPDX 3.0.1 export and import.
 
 The export is checked against the SPDX 3.0.1 JSON schema and, offline, against the SHACL
-shapes of the SPDX 3.0.1 model (schemas/spdx-3.0.1/, with the JSON-LD context read from
-the local copy). SHACL validation takes seconds, so each document is validated once per
-module.
+shapes of the SPDX 3.0.1 model: the files SPDX publishes, read from the shared test data
+(the `spdx_schemas` fixture), the JSON-LD context too. SHACL validation takes seconds, so
+each document is validated once per module.
 """
 
 from __future__ import annotations
@@ -44,7 +44,6 @@ from aibom.graph import (
 )
 from aibom.oms.model import PREDICATE_V1, LogEntry, Serialization, SignerFacts
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "schemas" / "spdx-3.0.1"
 CREATED = "2025-01-02T03:04:05Z"
 TOOL = "9.9.9-test"
 REKOR = "c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d"  # production log
@@ -281,11 +280,11 @@ def doc(doc_text: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def schema_errors() -> Callable[[dict[str, Any]], list[str]]:
+def schema_errors(spdx_schemas: Path) -> Callable[[dict[str, Any]], list[str]]:
     """The SPDX 3.0.1 JSON schema as a function: document -> error messages. jsonschema-rs
     when installed (milliseconds); else the jsonschema package, which is correct too but
     needs about a minute for this schema's deep anyOf/unevaluatedProperties."""
-    schema = json.loads((SCHEMAS / "spdx-json-schema.json").read_text())
+    schema = json.loads((spdx_schemas / "spdx-json-schema.json").read_text())
     try:
         import jsonschema_rs
     except ImportError:
@@ -298,14 +297,14 @@ def schema_errors() -> Callable[[dict[str, Any]], list[str]]:
 
 
 @pytest.fixture(scope="module")
-def shacl() -> Iterator[Callable[[dict[str, Any]], tuple[bool, str]]]:
+def shacl(spdx_schemas: Path) -> Iterator[Callable[[dict[str, Any]], tuple[bool, str]]]:
     """SHACL validation against spdx-model.ttl, offline: the @context URL is replaced by the
     local context file and opening a socket fails the test."""
     pyshacl = pytest.importorskip("pyshacl", reason="pyshacl (and rdflib) not installed")
     import rdflib
 
-    context = json.loads((SCHEMAS / "spdx-context.jsonld").read_text())["@context"]
-    shapes = rdflib.Graph().parse(SCHEMAS / "spdx-model.ttl", format="turtle")
+    context = json.loads((spdx_schemas / "spdx-context.jsonld").read_text())["@context"]
+    shapes = rdflib.Graph().parse(spdx_schemas / "spdx-model.ttl", format="turtle")
 
     def validate(document: dict[str, Any]) -> tuple[bool, str]:
         assert document["@context"] == "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"

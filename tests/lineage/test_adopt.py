@@ -17,7 +17,7 @@ from aibom.lineage.adopt import adopt
 from aibom.lineage.attest import content_root_digest, describe, read_lineage
 from aibom.oms.bundle import read_bundle
 from aibom.oms.sign import sign_model
-from aibom.oms.verify import CertificateTrust, KeyTrust, verify_model, verify_signature
+from aibom.oms.verify import CertificateTrust, KeyTrust, check_signed_model, verify_signature
 
 from .conftest import REPO, VENDOR_IDENTITY, VENDOR_ISSUER, one_line_error
 
@@ -119,10 +119,10 @@ def test_adopt_records_source_pin_upstream_signature_and_scan(
     # the upstream signature is kept, byte for byte, and still verifies
     assert (upstream / "upstream.sig").read_bytes() == original_sig
     community = KeyTrust((good_chain.keys / "community-pub.pem").read_bytes())
-    assert verify_model(upstream, upstream / "upstream.sig", community).ok
+    assert check_signed_model(upstream, upstream / "upstream.sig", community).ok
     # model.sig is now the organisation's, over the same content
     org_trust = CertificateTrust(((good_chain.keys / "acme-root.pem").read_bytes(),))
-    result = verify_model(upstream, upstream / "model.sig", org_trust)
+    result = check_signed_model(upstream, upstream / "model.sig", org_trust)
     assert result.ok, result.reason()
     assert result.signature.root_digest == pin
 
@@ -415,3 +415,18 @@ def test_adopting_keeps_the_upstream_lineage_attestation(tmp_path: Path) -> None
     assert (base / UPSTREAM_LINEAGE).read_bytes() == vendor_lineage
     assert read_lineage(base / "lineage.sig").adoption is not None
     assert (base / "upstream.sig").is_file()
+
+
+def test_adopt_reports_hashing_progress(unsigned_upstream, good_chain):
+    """Each step that hashes the model (the pin, the new signature) reports to `tick`."""
+    seen = []
+    adopt(
+        unsigned_upstream,
+        pin=content_root_digest(unsigned_upstream),
+        signer=good_chain.keys.key_signer(),
+        tick=lambda p: seen.append((id(p), p.files, p.total_files)),
+    )
+    counters = list(dict.fromkeys(i for i, _, _ in seen))
+    assert len(counters) == 2  # the pin's hashing, then the signing's
+    last = {i: (files, total) for i, files, total in seen}
+    assert all(files == total > 0 for files, total in last.values())

@@ -67,7 +67,7 @@ def test_model_signing_key_to_aibom(maker, tmp_path, keypair, other_keypair):
     ms_sign_key(model, sig, keypair.private_path)
     run = run_cli("verify", model, "--signature", sig, "--public-key", keypair.public_path)
     assert run.code == 0, run.err
-    result = verifying.verify_model(
+    result = verifying.check_signed_model(
         model, sig, verifying.KeyTrust(keypair.public_path.read_bytes())
     )
     assert result.ok and result.checked == len([p for p in model.rglob("*") if p.is_file()])

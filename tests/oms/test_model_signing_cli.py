@@ -80,9 +80,9 @@ def parse_ms(path: tuple[str, ...], argv: list[str]) -> dict[str, Any]:
 
 
 def parse_aibom(path: tuple[str, ...], argv: list[str]) -> dict[str, Any]:
-    group = aibom_cli.commands[path[0]]
-    assert isinstance(group, click.Group)
     parent = click.Context(aibom_cli, info_name="aibom")
+    group = aibom_cli.get_command(parent, path[0])  # commands are loaded on demand
+    assert isinstance(group, click.Group)
     name, command, args = group.resolve_command(
         click.Context(group, parent=parent), [*path[1:], *argv]
     )

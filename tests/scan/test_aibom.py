@@ -16,7 +16,6 @@ from aibom.formats import vocabulary as v
 from aibom.formats.registry import read_document
 from aibom.graph import ScanResult
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "schemas" / "spdx-3.0.1"
 EVIL = pickle.PROTO + b"\x02" + pickle.GLOBAL + b"os\nsystem\n" + pickle.STOP
 
 
@@ -54,12 +53,14 @@ def test_cyclonedx_records_and_reads_back(dirs: tuple[Path, Path], tmp_path: Pat
     assert "evil: scan dangerous: os.system" in found.warnings
 
 
-def test_spdx3_records_and_reads_back(dirs: tuple[Path, Path], tmp_path: Path) -> None:
+def test_spdx3_records_and_reads_back(
+    dirs: tuple[Path, Path], tmp_path: Path, spdx_schemas: Path
+) -> None:
     jsonschema = pytest.importorskip("jsonschema")
     evil, good = dirs
     text, _ = build_document(evil, with_dirs=(good,), output=tmp_path / "a.spdx.json",
                              fmt="spdx", scan=True)  # fmt: skip
-    schema = json.loads((SCHEMAS / "spdx-json-schema.json").read_text())
+    schema = json.loads((spdx_schemas / "spdx-json-schema.json").read_text())
     try:
         import jsonschema_rs
 

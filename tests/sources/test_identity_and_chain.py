@@ -15,7 +15,6 @@ from oms.helpers import assert_one_line_failure, make_model, run_cli
 
 from .hub import add_revision, blob_name, weights
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "schemas" / "spdx-3.0.1"
 BASE = {
     "README.md": b"---\nlicense: apache-2.0\n---\n# base\n",
     "config.json": b'{"model_type": "llama"}',
@@ -126,13 +125,13 @@ def test_with_names_the_snapshot_instead_of_the_cache(estate: dict[str, Path], t
     assert f"pkg:huggingface/org/base@{old.name}" in purls
 
 
-def test_spdx3_identity_is_schema_valid(estate: dict[str, Path]) -> None:
+def test_spdx3_identity_is_schema_valid(estate: dict[str, Path], spdx_schemas: Path) -> None:
     import jsonschema_rs
 
     run = run_cli("build", "hf:org/ft", "--format", "spdx")
     assert run.code == 0, run.err
     doc = json.loads(run.out)
-    schema = json.loads((SCHEMAS / "spdx-json-schema.json").read_text())
+    schema = json.loads((spdx_schemas / "spdx-json-schema.json").read_text())
     assert list(jsonschema_rs.validator_for(schema).iter_errors(doc)) == []
     packages = {e["name"]: e for e in doc["@graph"] if e.get("name") in ("org/ft", "org/base")}
     assert packages["org/ft"]["software_packageVersion"] == estate["ft"].name
@@ -225,3 +224,19 @@ def test_adapter_base_resolves_to_the_revision_it_names(hub: Path) -> None:
     assert comps["adapter:org/lora"]["version"]
     deps = {d["ref"]: d.get("dependsOn", []) for d in json.loads(run.out)["dependencies"]}
     assert deps["adapter:org/lora"] == ["model:org/base"]
+
+
+def test_two_revisions_given_the_reference_picks_its_own(hub: Path) -> None:
+    old = add_revision(hub, "org/base", {**BASE, "config.json": b'{"model_type": "old"}'},
+                       refs=("v0.9",))
+    new = add_revision(hub, "org/base", BASE, refs=("main",))
+    adapter = {"adapter_config.json": json.dumps({
+        "peft_type": "LORA", "base_model_name_or_path": "org/base", "revision": "v0.9"}).encode()}
+    add_revision(hub, "org/lora", adapter)
+    run = run_cli("build", "hf:org/lora", "--with", "hf:org/base", "--with", "hf:org/base@v0.9")
+    assert run.code == 0, run.err
+    doc = json.loads(run.out)
+    refs = {c["bom-ref"]: c.get("version") for c in doc["components"]}
+    parent = next(d["dependsOn"] for d in doc["dependencies"] if d["ref"] == "adapter:org/lora")
+    assert len(parent) == 1 and refs[parent[0]] == old.name
+    assert new.name in refs.values()  # both revisions are in the graph, told apart by ref

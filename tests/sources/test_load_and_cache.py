@@ -80,9 +80,9 @@ def test_second_revision_rehashes_only_changed_blobs(hub: Path, tmp_path: Path, 
     hashed: list[str] = []
     real = hashing._hash_job
 
-    def counting(job, factory):  # type: ignore[no-untyped-def]
+    def counting(job, factory, *rest):  # type: ignore[no-untyped-def]
         hashed.append(job.file.name)
-        return real(job, factory)
+        return real(job, factory, *rest)
 
     monkeypatch.setattr(hashing, "_hash_job", counting)
 

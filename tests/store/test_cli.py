@@ -138,3 +138,22 @@ def test_graph_from_db_and_file(filled: str, capsys: pytest.CaptureFixture[str],
     code, stdout, _ = run(capsys, "graph", str(GOLDEN), "--format", fmt, "-o", str(out))
     assert code == 0 and stdout == "" and out.read_text().startswith(marker)
     assert run(capsys, "graph", str(GOLDEN), "--db", filled)[0] == 2
+
+
+def test_query_pages(filled: str, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    code, out, _ = run(capsys, "query", "--db", filled, "--dataset", "aibom-samples/tiny-corpus",
+                       "--format", "json")
+    whole = json.loads(out)
+    assert code == 0 and whole["count"] >= 2 and whole["returned"] == whole["count"]
+    code, out, _ = run(capsys, "query", "--db", filled, "--dataset", "aibom-samples/tiny-corpus",
+                       "--format", "json", "--limit", "1", "--offset", "1")
+    page = json.loads(out)
+    assert code == 0 and page["count"] == whole["count"] and page["returned"] == 1
+    assert page["affected"] == whole["affected"][1:2]
+    code, out, _ = run(capsys, "query", "--db", filled, "--dataset", "aibom-samples/tiny-corpus",
+                       "--limit", "1")
+    assert code == 0 and f"showing 1-1 of {whole['count']}" in out
+    code, _, err = run(capsys, "query", "--db", filled, "--license", "mit", "--limit", "-1")
+    assert code == 2 and len(err.strip().splitlines()) == 1

@@ -152,3 +152,34 @@ def test_deep_chain_and_cycle(store: Store) -> None:
 def test_malformed_selectors(store: Store, kind: str, value: str) -> None:
     with pytest.raises(InputError):
         query(store, Selector(kind, value))
+
+
+@pytest.mark.parametrize("seed", [4])
+def test_pages_add_up_to_the_whole_answer(store: Store, seed: int) -> None:
+    """--limit/--offset: every page is the same slice of the whole (stable) answer, with the
+    whole answer's counts, on every backend."""
+    est = random_estate(seed)
+    ingest_graphs(store, ((d, f"doc-{i}") for i, d in enumerate(est.documents)))
+    _, comps = reference(est)
+    for sel in selectors(comps):
+        whole = query(store, sel)
+        assert whole.complete and whole.total == len(whole.hits)
+        for limit in (1, 3, 7):
+            pages = []
+            for offset in range(0, whole.total + limit, limit):
+                page = query(store, sel, limit=limit, offset=offset)
+                assert page.total == whole.total
+                assert page.total_causes == len(whole.causes)
+                assert len(page.hits) <= limit
+                pages.extend(page.hits)
+            assert pages == list(whole.hits)
+        empty = query(store, sel, limit=0)
+        assert empty.hits == () and empty.total == whole.total
+        assert empty.as_dict()["count"] == whole.total and empty.as_dict()["returned"] == 0
+
+
+def test_negative_page_bounds(store: Store) -> None:
+    with pytest.raises(InputError):
+        query(store, Selector("license", "mit"), limit=-1)
+    with pytest.raises(InputError):
+        query(store, Selector("license", "mit"), offset=-1)

@@ -79,12 +79,15 @@ def _no_constant(name: str) -> Any:
 
 
 def _check_depth(data: Any, source: str) -> None:
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        node, depth = stack.pop()
+    """One level at a time: a list per level, not a tuple per node (a 100,000-file manifest
+    has half a million nodes)."""
+    level = [data] if isinstance(data, dict | list) else []
+    depth = 1
+    while level:
         if depth > MAX_DEPTH:
             raise InputError(f"{source} is nested too deeply (more than {MAX_DEPTH} levels)")
-        if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, dict | list))
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node if isinstance(v, dict | list))
+        below: list[Any] = []
+        for node in level:
+            values = node.values() if isinstance(node, dict) else node
+            below += [v for v in values if isinstance(v, dict | list)]
+        level, depth = below, depth + 1

@@ -15,16 +15,45 @@ import click
 from aibom import __version__
 from aibom._internal.interrupt import interrupts_exit
 from aibom._internal.text import one_line
-from aibom.cli.build_commands import build, import_
-from aibom.cli.chain_commands import adopt, attest, verify_chain
-from aibom.cli.monitor_commands import monitor
-from aibom.cli.oms_commands import sign, verify
-from aibom.cli.scan_commands import scan
-from aibom.cli.store_commands import graph_cmd, ingest, query
 from aibom.errors import AibomError, ExitCode
 
+# command name -> "module:function"; a command's module is imported only when it runs (or
+# for --help), so `aibom verify` does not pay for the AIBOM formats or the store
+COMMANDS = {
+    "sign": "aibom.cli.oms_commands:sign",
+    "verify": "aibom.cli.oms_commands:verify",
+    "build": "aibom.cli.build_commands:build",
+    "import": "aibom.cli.build_commands:import_",
+    "attest": "aibom.cli.chain_commands:attest",
+    "adopt": "aibom.cli.chain_commands:adopt",
+    "verify-chain": "aibom.cli.chain_commands:verify_chain",
+    "ingest": "aibom.cli.store_commands:ingest",
+    "query": "aibom.cli.store_commands:query",
+    "graph": "aibom.cli.store_commands:graph_cmd",
+    "monitor": "aibom.cli.monitor_commands:monitor",
+    "scan": "aibom.cli.scan_commands:scan",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *super().list_commands(ctx)})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return super().get_command(ctx, name)
+        import importlib
+
+        module, _, attribute = COMMANDS[name].partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command) and command.name == name
+        return command
+
+
+@click.group(
+    cls=_LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="aibom")
 @click.option(
     "--log-level",
@@ -43,27 +72,26 @@ def cli(log_level: str) -> None:
     logging.basicConfig(format="%(message)s", level=getattr(logging, log_level.upper()))
 
 
-for command in (
-    sign,
-    verify,
-    build,
-    import_,
-    attest,
-    adopt,
-    verify_chain,
-    scan,
-    ingest,
-    query,
-    graph_cmd,
-    monitor,
-):
-    cli.add_command(command)
-
-
 def main(argv: list[str] | None = None) -> None:
     """Entry point: every error becomes one line on stderr and its exit code (errors.ExitCode)."""
+    if argv is None:  # the console script: verify and sign start hashing right away
+        from aibom.cli._early import start_early_work
+
+        start_early_work(sys.argv[1:])
     with interrupts_exit():
-        sys.exit(run(argv))
+        try:
+            code = run(argv)
+        finally:
+            _cancel_untaken_work()
+        sys.exit(code)
+
+
+def _cancel_untaken_work() -> None:
+    """Hashing started early that no command took (it stopped at a usage error, say)."""
+    if "aibom.oms.pipeline" in sys.modules:
+        from aibom.oms.pipeline import cancel_early
+
+        cancel_early()
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -10,6 +10,7 @@ import click
 
 from aibom.cli.options import (
     paths,
+    quiet_option,
     signer_from,
     signing_options,
     trust_from,
@@ -108,6 +109,7 @@ def attest(
     help="Adoption attestation to write (default: UPSTREAM_DIR/lineage.sig).",
 )
 @signing_options
+@quiet_option
 def adopt(
     upstream_dir: str,
     pin: str,
@@ -118,28 +120,32 @@ def adopt(
     datasets: tuple[str, ...],
     signature: str | None,
     attestation: str | None,
+    quiet: bool,
     **options: Any,
 ) -> None:
     """Pin, verify and scan an upstream model, then re-sign it as the organisation's."""
+    from aibom.cli.progress import ProgressLine, wanted
     from aibom.lineage.adopt import adopt as adopt_model
 
     upstream = {k: options.pop(k) for k in list(options) if k.startswith("upstream_")}
     trust = trust_from(
         **{k.removeprefix("upstream_"): v for k, v in upstream.items()}, required=False
     )
-    result = adopt_model(
-        Path(upstream_dir),
-        pin=pin,
-        signer=signer_from(**options),
-        source=source,
-        upstream_trust=trust,
-        upstream_signature=Path(upstream_signature) if upstream_signature else None,
-        parents=paths(parents),
-        relation=relation,
-        datasets=paths(datasets),
-        signature=Path(signature) if signature else None,
-        attestation=Path(attestation) if attestation else None,
-    )
+    with ProgressLine("adopting: hashing", enabled=wanted(quiet)) as line:
+        result = adopt_model(
+            Path(upstream_dir),
+            pin=pin,
+            signer=signer_from(**options),
+            source=source,
+            upstream_trust=trust,
+            upstream_signature=Path(upstream_signature) if upstream_signature else None,
+            parents=paths(parents),
+            relation=relation,
+            datasets=paths(datasets),
+            signature=Path(signature) if signature else None,
+            attestation=Path(attestation) if attestation else None,
+            tick=line.tick if line.enabled else None,
+        )
     click.echo(
         f"adopted {upstream_dir}: pin ok, {result.scanned_files} files "
         f"scanned clean, re-signed (root sha256:{result.root_digest})"

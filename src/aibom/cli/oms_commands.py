@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from aibom.cli import oms_options as o
-from aibom.cli.options import emit_json, format_option, paths, read_file
+from aibom.cli.options import emit_json, format_option, paths, quiet_option, read_file
 from aibom.cli.spelling import FlagFormCommand, MethodGroup, option
 from aibom.layout import MODEL_SIGNATURE
 
@@ -81,6 +81,7 @@ def _sign_common() -> o.Options:
         *o.model_paths(verify=False),
         *o.serialization(),
         format_option,
+        quiet_option,
     ]
 
 
@@ -106,6 +107,7 @@ def _sign_flag_form() -> click.Command:
 
 
 def _run_sign(method: str | None, model: str, **kw: Any) -> None:
+    from aibom.cli.progress import ProgressLine, wanted
     from aibom.cli.signers import choose_sign_method, make_signer
     from aibom.oms.compat import compat_message, model_signing_cli_gaps
     from aibom.oms.facts import signature_facts
@@ -123,16 +125,18 @@ def _run_sign(method: str | None, model: str, **kw: Any) -> None:
         out = Path(kw["signature"])
     else:
         out = default_signature(model) if aibom_form else MODEL_SIGNING_SIGNATURE
-    parsed = sign_model(
-        Path(model),
-        out,
-        signer,
-        hash_type=kw["hash_type"],
-        shard_size=kw["shard_size"],
-        ignore_paths=paths(kw["ignore_paths"]),
-        allow_symlinks=kw["allow_symlinks"],
-        ignore_git_paths=kw["ignore_git_paths"],
-    )
+    with ProgressLine("hashing", enabled=wanted(kw["quiet"], kw["output_format"])) as line:
+        parsed = sign_model(
+            Path(model),
+            out,
+            signer,
+            hash_type=kw["hash_type"],
+            shard_size=kw["shard_size"],
+            ignore_paths=paths(kw["ignore_paths"]),
+            allow_symlinks=kw["allow_symlinks"],
+            ignore_git_paths=kw["ignore_git_paths"],
+            tick=line.tick if line.enabled else None,
+        )
     if gaps:
         click.echo(f"aibom: warning: {compat_message(gaps)}", err=True)
     sig = parsed.signature
@@ -179,6 +183,7 @@ def _verify_common() -> o.Options:
         ),
         option("--no-cache", is_flag=True, help="Hash every file; do not use the digest cache."),
         format_option,
+        quiet_option,
     ]
 
 
@@ -202,27 +207,30 @@ def _verify_flag_form() -> click.Command:
 
 
 def _run_verify(method: str | None, model: str, **kw: Any) -> None:
+    from aibom.cli.progress import ProgressLine, wanted
     from aibom.cli.signers import make_trust
     from aibom.oms.cache import DigestCache
     from aibom.oms.facts import verification_facts
-    from aibom.oms.verify import verify_model
+    from aibom.oms.verify import check_signed_model
 
     if kw["signature"]:
         sig_path = Path(kw["signature"])
     else:
         sig_path = MODEL_SIGNING_SIGNATURE if method else default_signature(model)
     trust = make_trust(method, kw)
-    result = verify_model(
-        Path(model),
-        sig_path,
-        trust,
-        ignore_paths=paths(kw["ignore_paths"]),
-        ignore_unsigned_files=kw["ignore_unsigned_files"],
-        allow_symlinks=kw["allow_symlinks"],
-        ignore_git_paths=kw["ignore_git_paths"],
-        only=kw["only"] or None,
-        cache=None if kw["no_cache"] else DigestCache(),
-    )
+    with ProgressLine("verifying", enabled=wanted(kw["quiet"], kw["output_format"])) as line:
+        result = check_signed_model(
+            Path(model),
+            sig_path,
+            trust,
+            ignore_paths=paths(kw["ignore_paths"]),
+            ignore_unsigned_files=kw["ignore_unsigned_files"],
+            allow_symlinks=kw["allow_symlinks"],
+            ignore_git_paths=kw["ignore_git_paths"],
+            only=kw["only"] or None,
+            cache=None if kw["no_cache"] else DigestCache(),
+            tick=line.tick if line.enabled else None,
+        )
     if kw.get("log_fingerprints"):
         for line in _fingerprints(sig_path):
             click.echo(line, err=True)

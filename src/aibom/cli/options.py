@@ -71,6 +71,12 @@ with_dirs_option = _flag(
     metavar="DIR",
     help="Related model and dataset directories (the rest of the chain). Repeatable.",
 )
+quiet_option = _flag(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="No progress line (it is shown only on a terminal, for work longer than a second).",
+)
 format_option = _flag(
     "--format",
     "output_format",

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from aibom.cli.options import emit_json, paths
+from aibom.cli.options import emit_json, paths, quiet_option
 from aibom.errors import InputError
 from aibom.render import FORMATS as GRAPH_FORMATS
 
@@ -67,17 +67,31 @@ _QUERIES = {
     default="text",
     show_default=True,
 )
+@quiet_option
 def ingest(
-    aiboms: tuple[str, ...], db: str | None, keep_going: bool, jobs: int | None, output_format: str
+    aiboms: tuple[str, ...],
+    db: str | None,
+    keep_going: bool,
+    jobs: int | None,
+    output_format: str,
+    quiet: bool,
 ) -> None:
     """Store the graphs of AIBOMs (CycloneDX or SPDX 3 JSON; a directory: its *.json) in the
     inventory. Idempotent: an AIBOM already there, or a component another AIBOM brought,
     is not stored twice."""
+    from aibom.cli.progress import ProgressLine, wanted
     from aibom.store import Store
     from aibom.store.files import ingest_paths
 
-    with Store.open(db) as store:
-        report = ingest_paths(store, paths(aiboms), keep_going=keep_going, jobs=jobs)
+    shown = ProgressLine("ingesting", "AIBOMs", enabled=wanted(quiet, output_format))
+    with Store.open(db) as store, shown as line:
+        report = ingest_paths(
+            store,
+            paths(aiboms),
+            keep_going=keep_going,
+            jobs=jobs,
+            tick=line.update if line.enabled else None,
+        )
         url = store.url
     if output_format == "json":
         emit_json(
@@ -114,6 +128,18 @@ def _query_options(func: Any) -> Any:
 @db_option
 @_query_options
 @click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    help="Show at most this many components (a page; the total is still counted).",
+)
+@click.option(
+    "--offset",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Skip this many components first (with --limit: the next page). The order is "
+    "stable: causes, then by depth, ref and identity.",
+)
+@click.option(
     "--format",
     "output_format",
     type=click.Choice(["text", "json", "csv", "openvex", "cyclonedx-vex"]),
@@ -127,8 +153,16 @@ def _query_options(func: Any) -> Any:
               help="VEX: the CycloneDX AIBOM the statements are about (products by bom-ref).")
 @click.option("--organization", envvar="AIBOM_ORGANIZATION", metavar='"NAME <EMAIL-OR-URL>"',
               help="VEX: its author (or AIBOM_ORGANIZATION).")
-def query(db: str | None, output_format: str, vulnerability: str | None,
-          aibom_path: str | None, organization: str | None, **selectors: str | None) -> None:
+def query(
+    db: str | None,
+    limit: int | None,
+    offset: int,
+    output_format: str,
+    vulnerability: str | None,
+    aibom_path: str | None,
+    organization: str | None,
+    **selectors: str | None,
+) -> None:
     """Every component affected by a cause, transitively, each with a shortest path back to
     it. Give exactly one cause. No match is not an error: the answer is empty (exit 0);
     a VEX document without statements is refused (exit 2)."""
@@ -143,7 +177,7 @@ def query(db: str | None, output_format: str, vulnerability: str | None,
     selector = Selector(_QUERIES[option][0], value)
     selector.params()  # a malformed value fails before the database is opened
     with Store.open(db) as store:
-        result = run(store, selector)
+        result = run(store, selector, limit=limit, offset=offset)
     if output_format in ("openvex", "cyclonedx-vex"):
         click.echo(_vex(result, output_format, f"--{option.replace('_', '-')} {value}",
                         vulnerability, aibom_path, organization), nl=False)
@@ -202,10 +236,13 @@ def _cell(value: object) -> str:
 
 
 def _text(result: Any, asked: str) -> None:
-    if not result.hits:
+    if not result.total:
         click.echo(f"no component matches {asked}")
         return
-    click.echo(f"{len(result.hits)} components affected ({len(result.causes)} matching {asked})")
+    click.echo(f"{result.total} components affected ({result.total_causes} matching {asked})")
+    if not result.complete:
+        first = result.offset + 1 if result.hits else result.offset
+        click.echo(f"showing {first}-{result.offset + len(result.hits)} of {result.total}")
     for h in result.hits:
         if h.depth == 0:
             click.echo(f"{h.ref}  {h.kind}  cause")

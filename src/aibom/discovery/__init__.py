@@ -59,6 +59,8 @@ _MAX_CACHED_ADDITIONS = 64  # references followed into the cache, in all
 
 @dataclass(frozen=True)
 class Discovery:
+    """The graph of a model and its related directories, and what could not be read."""
+
     graph: ProvenanceGraph
     root: str  # ref of the component that was asked about
     warnings: tuple[str, ...] = ()

@@ -113,9 +113,18 @@ def resolve(
         lambda c: c.local and c.name.rsplit("/", 1)[-1].lower() == wanted.rsplit("/", 1)[-1],
     ):
         found = [c for c in candidates if match(c)]
+        if len(found) > 1 and reference.revision:  # two revisions of one repository
+            found = [c for c in found if _is_revision(c, reference.revision)]
         if len(found) == 1:
             return found[0].ref
     return _external(graph, reference)
+
+
+def _is_revision(c: Component, revision: str) -> bool:
+    """A cache snapshot answers to its commit (or a prefix of it) and to its refs."""
+    return bool(c.version and c.version.startswith(revision)) or (
+        ("hf:ref", revision) in c.card.properties
+    )
 
 
 def _external(graph: ProvenanceGraph, reference: Reference) -> str:

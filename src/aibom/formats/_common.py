@@ -71,7 +71,9 @@ def strict_validator(schema_version: Any) -> Any:
     library = JsonStrictValidator(schema_version)
     inner = getattr(library, "_validator", None)
     if hasattr(inner, "evolve"):
-        return inner.evolve(format_checker=format_checker())
+        from aibom.formats._unique_items import with_linear_unique_items
+
+        return with_linear_unique_items(inner.evolve(format_checker=format_checker()))
 
     class _Adapter:
         def iter_errors(self, instance: Any) -> Any:

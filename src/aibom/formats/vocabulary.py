@@ -92,6 +92,8 @@ class Props:
     def __init__(self, items: Iterable[tuple[str, str]], where: str) -> None:
         self.where = where
         self.items: list[tuple[str, str]] = list(items)
+        self._by_name: dict[str, list[str]] | None = None  # built on the first lookup
+        self._indexed_items = -1
 
     def get(self, name: str) -> str | None:
         """The one value of `name`, or None; InputError when it is given more than once."""
@@ -109,7 +111,14 @@ class Props:
 
     def all(self, name: str) -> tuple[str, ...]:
         """Every value of `name`, in document order."""
-        return tuple(v for n, v in self.items if n == name)
+        if self._by_name is None or self._indexed_items != len(self.items):
+            # one pass for all lookups: a component with many properties is read in
+            # linear time, not one scan per name asked for
+            by_name: dict[str, list[str]] = {}
+            for n, v in self.items:
+                by_name.setdefault(n, []).append(v)
+            self._by_name, self._indexed_items = by_name, len(self.items)
+        return tuple(self._by_name.get(name, ()))
 
     def has_prefix(self, prefix: str) -> bool:
         """Whether any name starts with `prefix`."""

@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,9 +33,10 @@ from aibom.lineage.attest import Lineage, attest, content_root_digest
 from aibom.oms.bundle import read_bundle
 from aibom.oms.hashing import manifest_resources
 from aibom.oms.model import Serialization
+from aibom.oms.pipeline import HashProgress
 from aibom.oms.sign import Signer, sign_model
 from aibom.oms.tree import IgnoreSet, enumerate_model
-from aibom.oms.verify import Trust, verify_model
+from aibom.oms.verify import Trust, check_signed_model
 from aibom.scan import SCANNER, SCANNER_VERSION, ScanReport, scan_model
 
 MAX_MANIFEST_BYTES = 64 << 20  # a per-file SHA-256 manifest of a very large model
@@ -43,6 +45,8 @@ _HEX64 = re.compile(r"^(?:sha256:)?([0-9a-fA-F]{64})$")
 
 @dataclass(frozen=True)
 class Adoption:
+    """An adopted model: its directory, new root digest, files scanned, and attestation."""
+
     model: Path
     root_digest: str
     scanned_files: int
@@ -62,7 +66,11 @@ def adopt(
     datasets: list[Path] = (),  # type: ignore[assignment]
     signature: Path | None = None,
     attestation: Path | None = None,
+    tick: Callable[[HashProgress], None] | None = None,
 ) -> Adoption:
+    """Adopt `upstream` in the order the module describes (verify, pin, scan, re-sign,
+    attest); raise VerificationError before anything is written when a step fails. `tick`
+    hears of the hashing progress of each step that hashes the model."""
     from aibom.sources import refuse_cache_write, resolve_source
 
     upstream = resolve_source(upstream).path  # a path or an hf: reference
@@ -71,8 +79,8 @@ def adopt(
     # adoption re-signs in place by default; a cache snapshot is never written to
     refuse_cache_write(signature or upstream / MODEL_SIGNATURE, "signature")
     refuse_cache_write(attestation or upstream / LINEAGE_ATTESTATION, "attestation")
-    upstream_facts = _verify_upstream(upstream, upstream_signature, upstream_trust)  # step 1
-    pin_record = _check_pin(upstream, pin)  # step 2
+    upstream_facts = _verify_upstream(upstream, upstream_signature, upstream_trust, tick)  # 1
+    pin_record = _check_pin(upstream, pin, HashProgress(tick) if tick else None)  # step 2
     scan = scan_model(upstream)  # step 3
     if scan.findings:
         first = scan.findings[0]
@@ -88,7 +96,7 @@ def adopt(
     out = signature or upstream / MODEL_SIGNATURE  # step 4
     if upstream_facts and (upstream / MODEL_SIGNATURE).resolve() == out.resolve():
         os.replace(upstream / MODEL_SIGNATURE, upstream / UPSTREAM_SIGNATURE)
-    parsed = sign_model(upstream, out, signer)
+    parsed = sign_model(upstream, out, signer, tick=tick)
     record = {
         "source": source or upstream.name,
         "pin": pin_record,
@@ -111,7 +119,10 @@ def adopt(
 
 
 def _verify_upstream(
-    upstream: Path, given: Path | None, trust: Trust | None
+    upstream: Path,
+    given: Path | None,
+    trust: Trust | None,
+    tick: Callable[[HashProgress], None] | None = None,
 ) -> dict[str, Any] | None:
     bundle = given or upstream / MODEL_SIGNATURE
     if not bundle.is_file():
@@ -123,7 +134,8 @@ def _verify_upstream(
             f"{upstream.name} carries an upstream signature: give the trust to verify it "
             "(--upstream-public-key, --upstream-certificate-chain or --upstream-identity)"
         )
-    result = verify_model(upstream, bundle, trust, ignore_paths=[upstream / UPSTREAM_SIGNATURE])
+    kept = [upstream / UPSTREAM_SIGNATURE]
+    result = check_signed_model(upstream, bundle, trust, ignore_paths=kept, tick=tick)
     if not result.ok:
         raise VerificationError(f"upstream signature does not verify: {result.reason()}")
     s = read_bundle(bundle).signature
@@ -137,11 +149,11 @@ def _verify_upstream(
     }
 
 
-def _check_pin(upstream: Path, pin: str) -> dict[str, Any]:
+def _check_pin(upstream: Path, pin: str, progress: HashProgress | None = None) -> dict[str, Any]:
     match = _HEX64.match(pin.strip())
     if match:
         expected = match.group(1).lower()
-        actual = content_root_digest(upstream)
+        actual = content_root_digest(upstream, progress)
         if actual != expected:
             raise VerificationError(
                 f"pin mismatch: {upstream.name} has root digest {actual}, pinned {expected}"
@@ -157,7 +169,10 @@ def _check_pin(upstream: Path, pin: str) -> dict[str, Any]:
     expected_files = _parse_manifest(raw, manifest)
     ignore = IgnoreSet(upstream, (*EVIDENCE_FILES, UPSTREAM_SIGNATURE))
     files = enumerate_model(upstream, allow_symlinks=False, ignore=ignore)
-    actual_files = {r.name: r.digest for r in manifest_resources(files, Serialization())}
+    if progress is not None:
+        progress.plan(len(files), sum(f.size for f in files))
+    resources = manifest_resources(files, Serialization(), progress=progress)
+    actual_files = {r.name: r.digest for r in resources}
     differences = sorted(
         name
         for name in expected_files.keys() | actual_files.keys()

@@ -21,6 +21,7 @@ from aibom.lineage import RELATIONS
 from aibom.oms.bundle import SignedStatement, parse_signed_statement, read_raw
 from aibom.oms.hashing import manifest_resources, root_digest
 from aibom.oms.model import STATEMENT_TYPE, Serialization
+from aibom.oms.pipeline import HashProgress
 from aibom.oms.schema import check_against
 from aibom.oms.sign import Signer, sign_payload
 from aibom.oms.tree import IgnoreSet, enumerate_model
@@ -83,12 +84,15 @@ def describe(path: Path, *, use: str | None = None) -> Artifact:
     return Artifact(dir_name, content_root_digest(path), None, None, use)
 
 
-def content_root_digest(path: Path) -> str:
+def content_root_digest(path: Path, progress: HashProgress | None = None) -> str:
     """The OMS root digest an unsigned directory would get (files, sha256, default ignores)."""
     files = enumerate_model(path, allow_symlinks=False, ignore=IgnoreSet(path, EVIDENCE_FILES))
     if not files:
         raise InputError(f"{path} has no files")
-    return root_digest(r.digest for r in manifest_resources(files, Serialization()))
+    if progress is not None:
+        progress.plan(len(files), sum(f.size for f in files))
+    resources = manifest_resources(files, Serialization(), progress=progress)
+    return root_digest(r.digest for r in resources)
 
 
 def statement(

@@ -57,7 +57,11 @@ class DigestCache:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             if self.path.exists() and not _owned_privately(self.path):
                 return None
-            db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+            # used by one thread at a time, not always the one that opened it (the verify
+            # pipeline hashes on its own thread)
+            db = sqlite3.connect(
+                self.path, timeout=5, isolation_level=None, check_same_thread=False
+            )
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             version = db.execute("PRAGMA user_version").fetchone()[0]

@@ -3,17 +3,23 @@
 Cost model: SHA-256 of one file is sequential, so one big file is bound by one core, and
 many files are spread over all cores. Small files are hashed in batches so that a model
 of 100,000 files pays no per-file task overhead. Large ranges are hashed through 16 MiB
-memory-mapped windows (no copy into Python, bounded resident memory).
+memory-mapped windows (no copy into Python, bounded resident memory). When a file is hashed
+on a core while another core would sit idle (one big file), a read-ahead thread maps the next
+window and faults its pages in, so the hashing core only hashes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import mmap
 import os
+import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Protocol
 
 from aibom.errors import InputError
 from aibom.oms.cache import MIN_CACHED_BYTES, DigestCache
@@ -27,6 +33,14 @@ _BATCH_BYTES = 8 << 20
 _BATCH_COUNT = 256
 _PARALLEL_MIN_BYTES = 64 << 20
 _GRANULARITY = mmap.ALLOCATIONGRANULARITY
+_MADV_POPULATE_READ = 22  # Linux 5.14+: fault the pages in now; older kernels: WILLNEED
+_READ_AHEAD_WINDOWS = 2
+
+
+class Progress(Protocol):
+    """Told how much has been hashed, from any hashing thread."""
+
+    def advance(self, files: int, nbytes: int) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +97,10 @@ def hash_jobs(
     *,
     workers: int | None = None,
     cache: DigestCache | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, str]:
-    """Hash every job; returns resource name -> hex digest."""
+    """Hash every job; returns resource name -> hex digest. `progress` hears of every file
+    (and every window of a large one) as it is done."""
     factory = _new_hasher(hash_type)
     cached: dict[str, str] = {}
     if cache is not None:
@@ -92,15 +108,21 @@ def hash_jobs(
         for key, digest in cache.lookup(keys).items():
             cached[keys[key].name] = digest
         jobs = [j for j in jobs if j.name not in cached]
+        if progress is not None and cached:
+            progress.advance(len(cached), 0)
     batches = _batches(jobs)
     workers = workers or _cpu_count()
     total = sum(job.end - job.start for job in jobs)
     # Threads pay off only for enough bytes: on small files they fight over the GIL.
+    # Fewer big batches than cores leaves a core idle: it reads ahead for the hashing ones.
+    read_ahead = workers > 1 and total >= _PARALLEL_MIN_BYTES and len(batches) < workers
     if len(batches) <= 1 or workers == 1 or total < _PARALLEL_MIN_BYTES:
-        results = [_hash_batch(b, factory) for b in batches]
+        results = [_hash_batch(b, factory, progress, read_ahead) for b in batches]
     else:
         with ThreadPoolExecutor(max_workers=min(workers, len(batches))) as pool:
-            results = list(pool.map(lambda b: _hash_batch(b, factory), batches))
+            results = list(
+                pool.map(lambda b: _hash_batch(b, factory, progress, read_ahead), batches)
+            )
     out: dict[str, str] = dict(cached)
     fresh: dict[tuple[int, int, int, int, int, str, int, int], str] = {}
     for batch in results:
@@ -126,11 +148,15 @@ def root_digest(digests_in_order: Iterable[str]) -> str:
 
 
 def manifest_resources(
-    files: Sequence[ModelFile], serialization: Serialization, *, workers: int | None = None
+    files: Sequence[ModelFile],
+    serialization: Serialization,
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
 ) -> tuple[Resource, ...]:
     """Hash a whole model into sorted OMS resources."""
     jobs = plan_jobs(files, serialization)
-    digests = hash_jobs(jobs, serialization.hash_type, workers=workers)
+    digests = hash_jobs(jobs, serialization.hash_type, workers=workers, progress=progress)
     algorithm = resource_algorithm(serialization)
     return tuple(Resource(name, algorithm, digests[name]) for name in sorted(digests))
 
@@ -164,46 +190,145 @@ def _batches(jobs: Sequence[Job]) -> list[list[Job]]:
     return batches
 
 
-def _hash_batch(batch: list[Job], factory: Callable[[], object]) -> list[tuple[Job, str, bool]]:
-    return [(job, *_hash_job(job, factory)) for job in batch]
+def _hash_batch(
+    batch: list[Job],
+    factory: Callable[[], object],
+    progress: Progress | None = None,
+    read_ahead: bool = False,
+) -> list[tuple[Job, str, bool]]:
+    out = []
+    for job in batch:
+        digest, stable = _hash_job(job, factory, progress, read_ahead)
+        out.append((job, digest, stable))
+        if progress is not None:
+            small = job.end - job.start <= _SMALL  # a large job told its bytes per window
+            progress.advance(1, job.end - job.start if small else 0)
+    return out
 
 
-def _hash_job(job: Job, factory: Callable[[], object]) -> tuple[str, bool]:
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+
+
+def _hash_job(
+    job: Job,
+    factory: Callable[[], object],
+    progress: Progress | None = None,
+    read_ahead: bool = False,
+) -> tuple[str, bool]:
     """The digest, and whether the file kept the identity it was listed with throughout
-    (only then may the digest be cached)."""
+    (only then may the digest be cached; ranges too small to cache skip that check)."""
     hasher = factory()
-    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(job.file.path, flags)
+        fd = os.open(job.file.path, _OPEN_FLAGS)
     except OSError as exc:
         raise ModelTreeError(f"cannot read {job.file.name}: {exc.strerror}") from None
     try:
-        before = file_identity(os.fstat(fd))
         length = job.end - job.start
-        if length <= _SMALL:
+        if length < MIN_CACHED_BYTES:
             data = os.pread(fd, length, job.start) if length else b""
             if len(data) != length:
                 raise ModelTreeError(f"{job.file.name} changed while it was being hashed")
             hasher.update(data)  # type: ignore[attr-defined]
+            return hasher.hexdigest(), False  # type: ignore[attr-defined]
+        before = file_identity(os.fstat(fd))
+        if length <= _SMALL:
+            data = os.pread(fd, length, job.start)
+            if len(data) != length:
+                raise ModelTreeError(f"{job.file.name} changed while it was being hashed")
+            hasher.update(data)  # type: ignore[attr-defined]
         else:
-            _hash_mapped(fd, job, hasher)
+            _hash_mapped(fd, job, hasher, progress, read_ahead)
         stable = before == job.file.identity == file_identity(os.fstat(fd))
     finally:
         os.close(fd)
     return hasher.hexdigest(), stable  # type: ignore[attr-defined]
 
 
-def _hash_mapped(fd: int, job: Job, hasher: object) -> None:
+def _hash_mapped(
+    fd: int, job: Job, hasher: object, progress: Progress | None, read_ahead: bool
+) -> None:
     if os.fstat(fd).st_size < job.end:
         raise ModelTreeError(f"{job.file.name} changed while it was being hashed")
-    pos = job.start
-    while pos < job.end:
+    windows = _windows(job.start, job.end)
+    mapper = _ReadAhead(fd, windows) if read_ahead and len(windows) > 1 else None
+    try:
+        for base, length, skip in windows:
+            try:
+                window = mapper.take() if mapper else _map(fd, base, length)
+            except (OSError, ValueError):
+                raise ModelTreeError(
+                    f"{job.file.name} changed while it was being hashed"
+                ) from None
+            with window, memoryview(window) as view:
+                hasher.update(view[skip:])  # type: ignore[attr-defined]
+            if progress is not None:
+                progress.advance(0, length - skip)
+    finally:
+        if mapper:
+            mapper.close()
+
+
+def _windows(start: int, end: int) -> list[tuple[int, int, int]]:
+    """(offset, length, bytes to skip at its start) of each mapped window over [start, end)."""
+    out = []
+    pos = start
+    while pos < end:
         base = pos - pos % _GRANULARITY
-        length = min(_WINDOW, job.end - base)
-        try:
-            window = mmap.mmap(fd, length, offset=base, access=mmap.ACCESS_READ)
-        except (OSError, ValueError):
-            raise ModelTreeError(f"{job.file.name} changed while it was being hashed") from None
-        with window, memoryview(window) as view:
-            hasher.update(view[pos - base :])  # type: ignore[attr-defined]
+        length = min(_WINDOW, end - base)
+        out.append((base, length, pos - base))
         pos = base + length
+    return out
+
+
+def _map(fd: int, base: int, length: int, populate: bool = False) -> mmap.mmap:
+    window = mmap.mmap(fd, length, offset=base, access=mmap.ACCESS_READ)
+    if populate:
+        try:
+            window.madvise(_MADV_POPULATE_READ)
+        except (OSError, ValueError, AttributeError):
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                window.madvise(mmap.MADV_WILLNEED)  # read-ahead is an optimisation only
+    return window
+
+
+class _ReadAhead:
+    """Maps and faults in the next windows on another thread while this one hashes."""
+
+    def __init__(self, fd: int, windows: list[tuple[int, int, int]]) -> None:
+        self._fd = fd
+        self._windows = windows
+        self._results: dict[int, mmap.mmap | BaseException] = {}
+        self._stop = False
+        self._slots = threading.Semaphore(_READ_AHEAD_WINDOWS)
+        self._order = deque(range(len(windows)))
+        self._events = [threading.Event() for _ in windows]
+        self._thread = threading.Thread(target=self._run, name="aibom-read-ahead", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        for index, (base, length, _) in enumerate(self._windows):
+            self._slots.acquire()
+            if self._stop:
+                return
+            try:
+                self._results[index] = _map(self._fd, base, length, populate=True)
+            except BaseException as exc:  # handed to the hashing thread, which raises it
+                self._results[index] = exc
+            self._events[index].set()
+
+    def take(self) -> mmap.mmap:
+        index = self._order.popleft()
+        self._events[index].wait()
+        result = self._results.pop(index)
+        self._slots.release()
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def close(self) -> None:
+        self._stop = True
+        self._slots.release()
+        self._thread.join()
+        for result in self._results.values():
+            if isinstance(result, mmap.mmap):
+                result.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,10 +21,9 @@ from cryptography.hazmat.primitives import serialization
 
 from aibom._internal.atomic import write_atomic
 from aibom.errors import InputError
-from aibom.layout import EVIDENCE_FILES
 from aibom.oms import certs, dsse, keys
 from aibom.oms.bundle import MEDIA_TYPES, ParsedBundle, parse_bundle
-from aibom.oms.hashing import HASH_TYPES, manifest_resources, root_digest
+from aibom.oms.hashing import root_digest
 from aibom.oms.model import (
     DEFAULT_SHARD_SIZE,
     INTOTO_PAYLOAD_TYPE,
@@ -33,19 +32,28 @@ from aibom.oms.model import (
     Resource,
     Serialization,
 )
-from aibom.oms.tree import IgnoreSet, enumerate_model
+from aibom.oms.pipeline import (
+    HashProgress,
+    SignRequest,
+    SignWork,
+    take_signing,
+)
 
 BUNDLE_MEDIA_TYPE = MEDIA_TYPES[-1]
 
 
 @dataclass(frozen=True)
 class KeySigner:
+    """An EC private key (PEM, optionally encrypted with `password`)."""
+
     private_key_pem: bytes
     password: bytes | None = None
 
 
 @dataclass(frozen=True)
 class CertificateSigner:
+    """A private key with its signing certificate and the chain to embed (all PEM)."""
+
     private_key_pem: bytes
     signing_certificate_pem: bytes
     chain_pem: tuple[bytes, ...] = ()
@@ -54,6 +62,8 @@ class CertificateSigner:
 
 @dataclass(frozen=True)
 class KeylessSigner:
+    """Sigstore keyless signing with an OIDC identity token (Fulcio, Rekor)."""
+
     identity_token: str
     trust_config: Path | None = None
     staging: bool = False  # Sigstore's staging instance (ignored when trust_config is given)
@@ -69,6 +79,8 @@ class Pkcs11KeySigner:
 
 @dataclass(frozen=True)
 class Pkcs11CertificateSigner:
+    """A token-held private key (`pkcs11:` URI) with its certificate and chain (PEM)."""
+
     uri: str
     signing_certificate_pem: bytes
     chain_pem: tuple[bytes, ...] = ()
@@ -107,33 +119,26 @@ def sign_model(
     allow_symlinks: bool = False,
     ignore_git_paths: bool = True,
     workers: int | None = None,
+    tick: Callable[[HashProgress], None] | None = None,
 ) -> ParsedBundle:
     """Hash the model (a path or an `hf:` reference), sign the manifest and write the bundle
-    to `signature` atomically."""
+    to `signature` atomically. `tick` is called about ten times a second while hashing."""
     from aibom.sources import refuse_cache_write, resolve_source
 
     model = resolve_source(model).path
     refuse_cache_write(signature, "signature")
-    if hash_type not in HASH_TYPES:
-        raise InputError(
-            f"unsupported hash type {hash_type!r} (supported: {', '.join(HASH_TYPES)})"
-        )
-    if shard_size is not None and shard_size <= 0:
-        raise InputError("--shard-size must be a positive number of bytes")
-    ignore = IgnoreSet(
-        model, EVIDENCE_FILES, [*ignore_paths, signature], git=ignore_git_paths
+    request = SignRequest(
+        os.path.abspath(model),
+        os.path.abspath(signature),
+        hash_type,
+        shard_size,
+        tuple(os.path.abspath(p) for p in ignore_paths),
+        allow_symlinks,
+        ignore_git_paths,
+        workers,
     )
-    files = enumerate_model(model, allow_symlinks=allow_symlinks, ignore=ignore)
-    if not files:
-        raise InputError(f"model {model} has no files to sign")
-    ser = Serialization(
-        method="shards" if shard_size else "files",
-        hash_type=hash_type,
-        allow_symlinks=allow_symlinks,
-        shard_size=shard_size,
-        ignore_paths=ignore.recorded() if model.is_dir() else (),
-    )
-    resources = manifest_resources(files, ser, workers=workers)
+    work = take_signing(request) or SignWork(request)  # maybe started before the imports
+    ser, resources = work.result(tick)
     payload = statement_payload(model, ser, resources)
     bundle = sign_payload(payload, signer)
     raw = json.dumps(bundle, indent=2, sort_keys=True).encode() + b"\n"

@@ -7,6 +7,9 @@ The sequence, each step marked below:
  3. Only then use the statement: enumerate the model with the recorded serialization,
     ignore paths and symlink policy, hash the files the manifest names, and compare.
  4. Report every modified, missing and unsigned extra file by name.
+
+Steps 1 and 3 run on a thread (aibom.oms.pipeline) while step 2 runs here, so hashing overlaps
+start-up; the comparison of step 3 is taken only once step 2 has passed.
 """
 
 from __future__ import annotations
@@ -16,31 +19,40 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
+from typing import TYPE_CHECKING
 
 from aibom.errors import InputError, VerificationError
-from aibom.oms import dsse, keys
-from aibom.oms.bundle import SignedStatement, read_bundle
-from aibom.oms.cache import DigestCache
-from aibom.oms.hashing import hash_jobs, plan_jobs
+from aibom.oms.hashing import Progress, hash_jobs, plan_jobs
 from aibom.oms.model import OmsSignature, split_shard_name
+from aibom.oms.pipeline import HashProgress, ModelWork, VerifyRequest, take
 from aibom.oms.tree import SINGLE_FILE_NAME, IgnoreSet, ModelTreeError, enumerate_model
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from aibom.oms.bundle import SignedStatement
+    from aibom.oms.cache import DigestCache
 
 
 @dataclass(frozen=True)
 class KeyTrust:
+    """Trust one public key (PEM)."""
+
     public_key_pem: bytes
 
 
 @dataclass(frozen=True)
 class CertificateTrust:
+    """Trust certificates that chain to one of these roots (PEM; intermediates may be
+    given too)."""
+
     roots_pem: tuple[bytes, ...]
 
 
 @dataclass(frozen=True)
 class KeylessTrust:
+    """Trust a Sigstore keyless signature by this identity, issued via this OIDC issuer."""
+
     identity: str
     issuer: str
     trust_config: Path | None = None  # ClientTrustConfig JSON; None = Sigstore production
@@ -64,10 +76,12 @@ class Verification:
 
     @property
     def partial(self) -> bool:
+        """Whether some signed files were left unchecked (`only` selected others)."""
         return bool(self.not_checked)
 
     @property
     def ok(self) -> bool:
+        """Whether the signature verified and every checked file matches."""
         return not (self.failures or self.modified or self.missing or self.extra)
 
     def reason(self) -> str:
@@ -83,7 +97,7 @@ class Verification:
         return "; ".join(parts)
 
 
-def verify_model(
+def check_signed_model(
     model: Path,
     signature: Path,
     trust: Trust,
@@ -95,31 +109,45 @@ def verify_model(
     only: Iterable[str] | None = None,
     cache: DigestCache | None = None,
     workers: int | None = None,
+    tick: Callable[[HashProgress], None] | None = None,
 ) -> Verification:
-    """Verify `signature` over the model at `model` (a path or an `hf:` reference). Raises
-    InputError for unreadable input; a failed verification is returned (ok is False), with
-    its reasons."""
+    """Check `signature` over the model at `model` (a path or an `hf:` reference) and return
+    the verdict: a failed verification is returned (ok is False) with its reasons, never
+    raised; unreadable input raises InputError. `aibom.verify_model` is the raising form.
+    `tick` is called about ten times a second while hashing is still under way once the
+    signature has verified."""
     from aibom.sources import resolve_source
 
     model = resolve_source(model).path
-    parsed = read_bundle(signature)  # step 1
+    request = VerifyRequest.of(
+        model,
+        signature,
+        ignore_paths=list(ignore_paths),
+        ignore_unsigned_files=ignore_unsigned_files,
+        allow_symlinks=allow_symlinks,
+        ignore_git_paths=ignore_git_paths,
+        only=list(only) if only is not None else None,
+        cache=cache,
+        workers=workers,
+    )
+    work = take(request) or ModelWork(request, cache)  # steps 1 and 3 start on their thread
+    try:
+        parsed = work.parsed()
+    except BaseException:
+        work.cancel()
+        raise
     sig = parsed.signature
     try:
         verify_signature(parsed, trust, allow_v02=accepts_v02_encoding(sig))  # step 2
     except VerificationError as exc:
+        work.cancel()
         return Verification(sig, failures=(exc.one_line(),))
-    del parsed  # the parsed JSON is no longer needed: a 100,000-file manifest is large
-    return check_model(  # steps 3 and 4
-        model,
-        sig,
-        extra_ignores=[*ignore_paths, signature],
-        ignore_unsigned_files=ignore_unsigned_files,
-        allow_symlinks=allow_symlinks,
-        ignore_git_paths=ignore_git_paths,
-        only=only,
-        cache=cache,
-        workers=workers,
-    )
+    except BaseException:
+        work.cancel()
+        raise
+    del parsed
+    work.trust()
+    return work.result(tick)  # steps 3 and 4, now that the signature holds
 
 
 def accepts_v02_encoding(sig: OmsSignature) -> bool:
@@ -150,6 +178,8 @@ def verify_signature(parsed: SignedStatement, trust: Trust, *, allow_v02: bool =
         if signer.method != "certificate":
             raise VerificationError(f"signature was made with a {signer.method}, not a certificate")
         key = _verified_leaf_key(parsed, trust)
+    from aibom.oms import dsse
+
     envelope = parsed.envelope
     if not dsse.verify(
         key, envelope.signatures[0], envelope.payload_type, envelope.payload, allow_v02=allow_v02
@@ -158,6 +188,11 @@ def verify_signature(parsed: SignedStatement, trust: Trust, *, allow_v02: bool =
 
 
 def _load_public_key(pem: bytes) -> object:
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+
+    from aibom.oms import dsse
+
     try:
         key = serialization.load_pem_public_key(pem)
     except (ValueError, TypeError, UnsupportedAlgorithm):
@@ -167,6 +202,10 @@ def _load_public_key(pem: bytes) -> object:
 
 
 def _check_key_hint(parsed: SignedStatement, key: object) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    from aibom.oms import keys
+
     hint = parsed.signer.public_key_hint
     if hint and hint.lower() not in (keys.public_key_hint(key), keys.public_key_fingerprint(key)):
         raise VerificationError("signature was made with another key (public key hint differs)")
@@ -179,7 +218,7 @@ def _check_key_hint(parsed: SignedStatement, key: object) -> None:
 
 
 def _verified_leaf_key(parsed: SignedStatement, trust: CertificateTrust) -> object:
-    from aibom.oms import certs
+    from aibom.oms import certs, dsse
 
     roots = []
     for i, pem in enumerate(trust.roots_pem):
@@ -204,8 +243,12 @@ def check_model(
     only: Iterable[str] | None = None,
     cache: DigestCache | None = None,
     workers: int | None = None,
+    progress: Progress | None = None,
+    admit: Callable[[int], None] | None = None,
 ) -> Verification:
-    """Steps 3 and 4: compare the model on disk with a signature already verified."""
+    """Steps 3 and 4: compare the model on disk with a signature (verified by the caller,
+    before it uses the result). `admit` hears how many ranges are about to be hashed before
+    any is, and may wait or raise; `progress` hears of every one hashed."""
     if not os.path.lexists(model):
         raise InputError(f"cannot read model {model}: it does not exist")
     ser = sig.serialization
@@ -217,6 +260,8 @@ def check_model(
     except ModelTreeError as exc:
         return Verification(sig, failures=(exc.one_line(),))
     files = _name_single_file(files, sig, model)
+    if admit is not None:
+        admit(_job_count(files, ser.method, ser.shard_size))
     expected = {r.name: r.digest for r in sig.resources}
     jobs = plan_jobs(files, ser)
     on_disk = {job.name for job in jobs}
@@ -234,8 +279,10 @@ def check_model(
         wanted = [j for j in wanted if chosen(j.file.name)]
         missing = [m for m in missing if chosen(_file_of(m, ser.method))]
         extra = [e for e in extra if chosen(_file_of(e, ser.method))]
+    if isinstance(progress, HashProgress):
+        progress.plan(len(wanted), sum(j.end - j.start for j in wanted))
     try:
-        actual = hash_jobs(wanted, ser.hash_type, workers=workers, cache=cache)
+        actual = hash_jobs(wanted, ser.hash_type, workers=workers, cache=cache, progress=progress)
     except ModelTreeError as exc:
         return Verification(sig, failures=(exc.one_line(),))
     modified = sorted(n for n, d in actual.items() if d != expected[n])
@@ -249,6 +296,12 @@ def check_model(
         checked=len(actual),
         not_checked=tuple(not_checked),
     )
+
+
+def _job_count(files: Sequence[object], method: str, shard_size: int | None) -> int:
+    if method != "shards" or not shard_size or shard_size <= 0:
+        return len(files)
+    return sum(-(-f.size // shard_size) for f in files)  # type: ignore[attr-defined]
 
 
 def _name_single_file(files, sig: OmsSignature, model: Path):  # type: ignore[no-untyped-def]

@@ -30,9 +30,17 @@ class _Decompressor(Protocol):
 class Source:
     """A forward-only byte stream of at most `limit` bytes with a small look-ahead buffer."""
 
-    def __init__(self, read: Callable[[int], bytes], limit: int, budget: bool = False) -> None:
-        """`limit` is the stream's size, or with `budget` only how much of it may be read."""
+    def __init__(
+        self,
+        read: Callable[[int], bytes],
+        limit: int,
+        budget: bool = False,
+        seek_ahead: Callable[[int], None] | None = None,
+    ) -> None:
+        """`limit` is the stream's size, or with `budget` only how much of it may be read.
+        `seek_ahead(n)` skips n bytes without reading them (files; `limit` is then exact)."""
         self._read = read
+        self._seek_ahead = seek_ahead
         self.budget = budget
         self._buf = b""
         self._off = 0
@@ -97,6 +105,10 @@ class Source:
         self._off += buffered
         self.pos += buffered
         left = n - buffered
+        if left and self._seek_ahead is not None:
+            self._seek_ahead(left)  # within limit, checked above: the file has these bytes
+            self.pos += left
+            return
         while left:
             chunk = self._read(min(left, CHUNK * 16))
             if not chunk:

@@ -140,7 +140,11 @@ def _scan_handle(handle: BinaryIO, size: int, name: str, root: Path, scan: Colle
     if lower.endswith(".safetensors") or looks_like_safetensors(head):
         check_safetensors(handle, size, scan)
         return "safetensors"
-    return scan_stream(Source(handle.read, size), scan, None, name, 0)
+
+    def seek_ahead(n: int) -> None:
+        handle.seek(n, os.SEEK_CUR)
+
+    return scan_stream(Source(handle.read, size, seek_ahead=seek_ahead), scan, None, name, 0)
 
 
 def _scan_member(src: Source, scan: Collector, member: str | None, name: str, depth: int) -> str:

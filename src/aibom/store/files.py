@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -70,13 +70,20 @@ def expand(paths: Iterable[Path]) -> list[Path]:
 
 
 def ingest_paths(store: Store, paths: Sequence[Path], *, keep_going: bool = False,
-                 jobs: int | None = None) -> IngestReport:
+                 jobs: int | None = None,
+                 tick: Callable[[int, int], None] | None = None) -> IngestReport:
     """AIBOM files into the store, BATCH per transaction. Documents already known (by the
     SHA-256 of their bytes) are not parsed again. Parsing runs in `jobs` processes (default:
     one per CPU for 64 files or more) while the main process writes. The first bad document
     raises InputError after the good ones before it are written, unless keep_going: then
-    each is recorded in report.failed and the rest go on."""
+    each is recorded in report.failed and the rest go on. `tick(done, total)` hears of
+    every batch finished."""
     files = expand(paths)
+
+    def progress() -> None:
+        if tick is not None:
+            tick(report.ingested + report.skipped + len(report.failed), len(files))
+
     if jobs is None:
         jobs = min(os.cpu_count() or 1, 8) if len(files) >= 64 else 1
     report = IngestReport()
@@ -87,8 +94,10 @@ def ingest_paths(store: Store, paths: Sequence[Path], *, keep_going: bool = Fals
             pending.append(_submit(store, chunk, pool, report, keep_going))
             while len(pending) > (1 if pool else 0):
                 _collect(store, pending.popleft(), report, keep_going)
+                progress()
         while pending:
             _collect(store, pending.popleft(), report, keep_going)
+            progress()
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)

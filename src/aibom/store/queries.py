@@ -85,11 +85,18 @@ ranked(id, depth, parent, relation, rn) AS (
     FROM walk w LEFT JOIN components p ON p.id = w.parent
 )
 SELECT r.id, r.depth, r.parent, r.relation, c.key, c.ref, c.kind, c.name, c.version,
-       c.purl, c.root_digest, c.license
+       c.purl, c.root_digest, c.license,
+       COUNT(*) OVER () AS total,
+       SUM(CASE WHEN r.depth = 0 THEN 1 ELSE 0 END) OVER () AS causes
 FROM ranked r JOIN components c ON c.id = r.id
 WHERE r.rn = 1
 ORDER BY r.depth, c.ref, c.key
+LIMIT :row_limit
 """
+NO_LIMIT = 1 << 62
+# A page of rows [offset, offset + limit) needs the rows before it too: every next hop on a
+# path sorts earlier (it is one level closer to a cause), so the first offset + limit rows
+# in this order hold every path of the page. The database counts the whole answer.
 # a NULL of the relation column's type and collation (PostgreSQL checks both in a CTE)
 _NULL_TEXT = {"postgresql": 'CAST(NULL AS TEXT) COLLATE "C"'}
 # PostgreSQL cannot estimate a recursive CTE (it guesses tens of thousands of rows) and then
@@ -165,26 +172,59 @@ class Hit(NamedTuple):
 
 @dataclass(frozen=True)
 class QueryResult:
+    """One page of the answer (all of it unless a limit was given) and the whole answer's
+    counts. The order is stable: causes first, then by depth, ref, identity."""
+
     selector: Selector
-    hits: tuple[Hit, ...]  # sorted: causes first, then by depth, ref, identity
+    hits: tuple[Hit, ...]
+    total: int = -1  # components in the whole answer; -1: len(hits)
+    total_causes: int = -1
+    offset: int = 0
+    limit: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.total < 0:
+            object.__setattr__(self, "total", len(self.hits))
+        if self.total_causes < 0:
+            object.__setattr__(self, "total_causes", len(self.causes))
 
     @property
     def causes(self) -> tuple[Hit, ...]:
         return tuple(h for h in self.hits if h.depth == 0)
 
+    @property
+    def complete(self) -> bool:
+        """The page is the whole answer."""
+        return self.offset == 0 and len(self.hits) == self.total
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "query": {"kind": self.selector.kind, "value": self.selector.value},
-            "causes": len(self.causes),
-            "count": len(self.hits),
+            "causes": self.total_causes,
+            "count": self.total,
+            "offset": self.offset,
+            "limit": self.limit,
+            "returned": len(self.hits),
             "affected": [h.as_dict() for h in self.hits],
         }
 
 
-def query(store: Store, selector: Selector) -> QueryResult:
+def query(
+    store: Store, selector: Selector, *, limit: int | None = None, offset: int = 0
+) -> QueryResult:
+    """The components affected by the selector's causes: the page of `limit` (all when None)
+    starting at `offset`, in a stable order, with the whole answer's counts."""
     params = selector.params()
+    if offset < 0 or (limit is not None and limit < 0):
+        raise InputError("--limit and --offset must not be negative")
+    row_limit = NO_LIMIT if limit is None else max(1, offset + limit)  # 1: for the counts
     with _no_gc(), store.reading() as conn:
-        return QueryResult(selector, _hits(_affected(conn, CAUSES[selector.kind], params)))
+        rows = _affected(conn, CAUSES[selector.kind], {**params, "row_limit": row_limit})
+    total = int(rows[0][-2]) if rows else 0
+    causes = int(rows[0][-1]) if rows else 0
+    end = None if limit is None else offset + limit
+    hits = _hits([row[:-2] for row in rows])[offset:end]
+    return QueryResult(selector, hits, total, causes, offset, limit)
 
 
 @contextmanager

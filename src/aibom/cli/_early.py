@@ -1,0 +1,206 @@
+"""Start a verification's (or a signature's) hashing before click and the rest are imported.
+
+`aibom verify` spends its first tens of milliseconds importing; the model could be hashing
+meanwhile. This reads the command line the way the `verify` command will (only the plain
+spellings of its options: anything else starts nothing), and starts the bundle reading and
+hashing thread (aibom.oms.pipeline). The command later asks for the work with the request it
+built from click's parse; the work is used only if both requests are equal, so a misread
+command line costs time, never a wrong verdict.
+"""
+
+from __future__ import annotations
+
+import os
+
+from aibom.layout import MODEL_SIGNATURE  # no imports of its own: cheap here
+
+_VALUE_OPTIONS: dict[str, str | None] = {
+    "--signature": "signature",
+    "--public-key": None,
+    "--public_key": None,
+    "--certificate-chain": None,
+    "--certificate_chain": None,
+    "--identity": None,
+    "--identity-provider": None,
+    "--identity_provider": None,
+    "--trust-config": None,
+    "--trust_config": None,
+    "--ignore-paths": "ignore_paths",
+    "--ignore_paths": "ignore_paths",
+    "--only": "only",
+    "--format": None,
+}
+_SIGN_VALUE_OPTIONS: dict[str, str | None] = {
+    "--signature": "signature",
+    "--private-key": "aibom_form",
+    "--private_key": "aibom_form",
+    "--pkcs11-uri": "aibom_form",
+    "--pkcs11_uri": "aibom_form",
+    "--password": None,
+    "--signing-certificate": None,
+    "--signing_certificate": None,
+    "--certificate-chain": None,
+    "--certificate_chain": None,
+    "--identity-token": None,
+    "--identity_token": None,
+    "--trust-config": None,
+    "--trust_config": None,
+    "--hash-type": "hash_type",
+    "--hash_type": "hash_type",
+    "--shard-size": "shard_size",
+    "--shard_size": "shard_size",
+    "--ignore-paths": "ignore_paths",
+    "--ignore_paths": "ignore_paths",
+    "--format": None,
+}
+_SIGN_FLAGS = {
+    "--quiet": "",
+    "--no-ignore-git-paths": "no_git",
+    "--ignore-git-paths": "",
+    "--sigstore": "aibom_form",
+    "--allow-symlinks": "allow_symlinks",
+    "--allow_symlinks": "allow_symlinks",
+}
+_FLAGS: dict[str, str] = {
+    "--ignore-unsigned-files": "ignore_unsigned_files",
+    "--ignore_unsigned_files": "ignore_unsigned_files",
+    "--allow-symlinks": "allow_symlinks",
+    "--allow_symlinks": "allow_symlinks",
+    "--no-ignore-unsigned-files": "",
+    "--no-ignore-git-paths": "no_git",
+    "--ignore-git-paths": "",
+    "--log-fingerprints": "",
+    "--log_fingerprints": "",
+    "--no-cache": "no_cache",
+    "--quiet": "",
+}
+
+
+def start_early_work(argv: list[str]) -> None:
+    """Start the hashing of a plain `verify MODEL ...` or `sign MODEL ...` on a thread (not
+    for an `hf:` reference, which needs the cache looked up first)."""
+    if len(argv) > 1 and argv[1].startswith("hf:"):
+        return
+    if argv[:1] == ["verify"]:
+        start_verification(argv)
+    elif argv[:1] == ["sign"]:
+        start_signing(argv)
+
+
+def start_signing(argv: list[str]) -> None:
+    """If `argv` is a plain `sign MODEL [options]`, start its hashing on a thread."""
+    if len(argv) < 2 or argv[0] != "sign":
+        return
+    parsed = _parse(argv[1:], _SIGN_VALUE_OPTIONS, _SIGN_FLAGS)
+    if parsed is None:
+        return
+    models, values, flags = parsed
+    singles = ("signature", "hash_type", "shard_size")
+    if len(models) != 1 or any(len(values.get(k, [])) > 1 for k in singles):
+        return
+    model = models[0]
+    if "signature" in values:
+        signature: str | None = values["signature"][0]
+    elif "aibom_form" in values or "aibom_form" in flags:
+        signature = _default_signature(model)
+    else:  # model_signing's form: model.sig in the working directory
+        signature = MODEL_SIGNATURE
+    shard = values.get("shard_size", [None])[0]
+    if signature is None or (shard is not None and not shard.isdigit()):
+        return
+    from pathlib import Path
+
+    from aibom.oms import pipeline
+
+    pipeline.start_early_signing(
+        pipeline.SignRequest(
+            os.path.abspath(model),
+            os.path.abspath(signature),
+            values.get("hash_type", ["sha256"])[0],
+            int(shard) if shard is not None else None,
+            tuple(os.path.abspath(Path(p)) for p in values.get("ignore_paths", [])),
+            "allow_symlinks" in flags,
+            "no_git" not in flags,
+            None,
+        )
+    )
+
+
+def start_verification(argv: list[str]) -> None:
+    """If `argv` is a plain `verify MODEL [options]`, start its work on a thread."""
+    if len(argv) < 2 or argv[0] != "verify":
+        return
+    parsed = _parse(argv[1:], _VALUE_OPTIONS, _FLAGS)
+    if parsed is None:
+        return
+    models, values, flags = parsed
+    if len(models) != 1 or len(values.get("signature", [])) > 1:
+        return
+    model = models[0]
+    signature = values["signature"][0] if "signature" in values else _default_signature(model)
+    if signature is None:
+        return
+    from pathlib import Path
+
+    from aibom.oms import pipeline
+
+    cache_path = None
+    if "no_cache" not in flags:
+        from aibom.oms.cache import default_path
+
+        cache_path = str(default_path())
+    only = values.get("only")
+    pipeline.start_early(
+        pipeline.VerifyRequest(
+            os.path.abspath(model),
+            os.path.abspath(signature),
+            tuple(os.path.abspath(Path(p)) for p in values.get("ignore_paths", [])),
+            "ignore_unsigned_files" in flags,
+            "allow_symlinks" in flags,
+            "no_git" not in flags,
+            tuple(only) if only else None,
+            cache_path,
+            None,
+        )
+    )
+
+
+def _parse(
+    args: list[str], value_options: dict[str, str | None], flag_options: dict[str, str]
+) -> tuple[list[str], dict[str, list[str]], set[str]] | None:
+    positional: list[str] = []
+    values: dict[str, list[str]] = {}
+    flags: set[str] = set()
+    items = iter(args)
+    for arg in items:
+        if arg == "--":
+            positional.extend(items)
+            break
+        if arg.startswith("-"):
+            name, eq, inline = arg.partition("=")
+            if name in value_options and not eq:
+                value = next(items, None)
+                if value is None:
+                    return None
+            elif name in value_options:
+                value = inline
+            elif name in flag_options and not eq:
+                if flag_options[name]:
+                    flags.add(flag_options[name])
+                continue
+            else:
+                return None  # --help, a short option, or one this reader does not know
+            key = value_options[name]
+            if key:
+                values.setdefault(key, []).append(value)
+            continue
+        positional.append(arg)
+    return positional, values, flags
+
+
+def _default_signature(model: str) -> str | None:
+    """What the verify command defaults to; None where it would need more care (a link)."""
+    if not os.path.isdir(model):
+        return os.path.join(os.path.dirname(model), os.path.basename(model) + ".sig")
+    candidate = os.path.join(model, MODEL_SIGNATURE)
+    return None if os.path.islink(candidate) else candidate

@@ -1,0 +1,344 @@
+"""Overlap: read the bundle and hash the model on a thread while the signature is verified.
+
+A verification costs start-up (imports, key loading) plus hashing. `ModelWork` reads and parses
+the bundle, lists the model and hashes it on its own thread, so that work runs while the
+caller is still importing the verification stack (the CLI starts it before it parses its
+options with click; see `start_early`). Nothing from the thread is trusted on its own:
+
+- the caller verifies the signature over the bundle bytes the thread parsed, and only then
+  takes the thread's comparison (`ModelWork.result`); a bad signature cancels the thread and
+  its digests are dropped unseen;
+- before the signature is verified the thread does work in proportion to the model and the
+  manifest only: a bundle asking for far more shards than it lists waits for the verdict.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aibom.oms.bundle import ParsedBundle
+    from aibom.oms.cache import DigestCache
+    from aibom.oms.model import Resource, Serialization
+    from aibom.oms.verify import Verification
+
+
+class Cancelled(Exception):
+    """Raised inside the hashing threads once the verdict no longer needs their digests."""
+
+
+@dataclass(frozen=True)
+class VerifyRequest:
+    """Everything the thread's work depends on; two equal requests do the same work."""
+
+    model: str
+    signature: str
+    ignore_paths: tuple[str, ...] = ()
+    ignore_unsigned_files: bool = False
+    allow_symlinks: bool = False
+    ignore_git_paths: bool = True
+    only: tuple[str, ...] | None = None
+    cache_path: str | None = None  # None: no digest cache
+    workers: int | None = None
+
+    @classmethod
+    def of(
+        cls,
+        model: Path,
+        signature: Path,
+        *,
+        ignore_paths: Sequence[Path] = (),
+        ignore_unsigned_files: bool = False,
+        allow_symlinks: bool = False,
+        ignore_git_paths: bool = True,
+        only: Sequence[str] | None = None,
+        cache: DigestCache | None = None,
+        workers: int | None = None,
+    ) -> VerifyRequest:
+        return cls(
+            os.path.abspath(model),
+            os.path.abspath(signature),
+            tuple(os.path.abspath(p) for p in ignore_paths),
+            ignore_unsigned_files,
+            allow_symlinks,
+            ignore_git_paths,
+            tuple(only) if only is not None else None,
+            str(cache.path) if cache is not None else None,
+            workers,
+        )
+
+
+class HashProgress:
+    """Counts what the hashing threads finished; raises Cancelled in them once cancelled.
+    `on_advance`, if given, is called (from the hashing thread) after every step."""
+
+    def __init__(self, on_advance: Callable[[HashProgress], None] | None = None) -> None:
+        self._on_advance = on_advance
+        self.files = 0
+        self.bytes = 0
+        self.total_files = 0
+        self.total_bytes = 0
+        self.cancelled = False
+        self._lock = threading.Lock()
+
+    def plan(self, files: int, nbytes: int) -> None:
+        self.total_files, self.total_bytes = files, nbytes
+
+    def advance(self, files: int, nbytes: int) -> None:
+        if self.cancelled:
+            raise Cancelled
+        with self._lock:
+            self.files += files
+            self.bytes += nbytes
+        if self._on_advance is not None:
+            self._on_advance(self)
+
+
+class ModelWork:
+    """The thread: parse the bundle, then list, hash and compare the model against it."""
+
+    def __init__(self, request: VerifyRequest, cache: DigestCache | None = None) -> None:
+        self.request = request
+        self.progress = HashProgress()
+        self._cache = cache
+        self._parsed: ParsedBundle | None = None
+        self._parse_error: BaseException | None = None
+        self._result: Verification | None = None
+        self._error: BaseException | None = None
+        self._parsed_ready = threading.Event()
+        self._trusted = threading.Event()  # set once the signature verified (or cancelled)
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="aibom-verify", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        from aibom.oms.bundle import read_bundle
+        from aibom.oms.cache import DigestCache
+
+        try:
+            parsed = read_bundle(Path(self.request.signature))
+            # the verifier needs the signed bytes and the signer, not the parsed JSON trees
+            self._parsed = replace(parsed, document={}, statement={})
+            del parsed
+        except BaseException as exc:  # handed to the caller, who raises it
+            self._parse_error = exc
+            self._parsed_ready.set()
+            self._done.set()
+            return
+        self._parsed_ready.set()
+        try:
+            cache = self._cache
+            if cache is None and self.request.cache_path is not None:
+                cache = DigestCache(Path(self.request.cache_path))
+            self._result = self._check(self._parsed, cache)
+        except Cancelled:
+            pass
+        except BaseException as exc:
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def _check(self, parsed: ParsedBundle, cache: DigestCache | None) -> Verification:
+        from aibom.oms.verify import check_model
+
+        request = self.request
+        return check_model(
+            Path(request.model),
+            parsed.signature,
+            extra_ignores=[*map(Path, request.ignore_paths), Path(request.signature)],
+            ignore_unsigned_files=request.ignore_unsigned_files,
+            allow_symlinks=request.allow_symlinks,
+            ignore_git_paths=request.ignore_git_paths,
+            only=request.only,
+            cache=cache,
+            workers=request.workers,
+            progress=self.progress,
+            admit=self._admit,
+        )
+
+    def _admit(self, jobs: int) -> None:
+        """Before trust, hash only as much as the manifest accounts for."""
+        assert self._parsed is not None
+        bound = 2 * len(self._parsed.signature.resources) + 4096
+        if jobs > bound:
+            self._trusted.wait()
+        if self.progress.cancelled:
+            raise Cancelled
+
+    def parsed(self) -> ParsedBundle:
+        """The parsed bundle (raises what parsing raised). Not verified: the caller does that."""
+        self._parsed_ready.wait()
+        if self._parse_error is not None:
+            raise self._parse_error
+        assert self._parsed is not None
+        return self._parsed
+
+    def trust(self) -> None:
+        """The signature verified: the thread may do all the work the bundle asks for."""
+        self._trusted.set()
+
+    def cancel(self) -> None:
+        """The verdict is known without the digests: stop hashing and drop what was done."""
+        self.progress.cancelled = True
+        self._trusted.set()
+        self._thread.join()
+
+    def result(self, tick: Callable[[HashProgress], None] | None = None) -> Verification:
+        """The comparison, once the signature verified (call `trust` first); `tick` is called
+        about ten times a second while the thread works."""
+        while not self._done.wait(0.1 if tick else None):
+            if tick:
+                tick(self.progress)
+        self._thread.join()
+        if tick and self._error is None:
+            tick(self.progress)  # the last word: all done
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+
+_early: ModelWork | None = None
+
+
+def start_early(request: VerifyRequest) -> None:
+    """Start the work for a verification that is about to be asked for (the CLI calls this
+    before importing click and the verification stack). Only `take` with an equal request
+    uses it; anything else leaves it unused."""
+    global _early
+    _early = ModelWork(request)
+
+
+def take(request: VerifyRequest) -> ModelWork | None:
+    """The work started early for exactly this request, at most once."""
+    global _early
+    work, _early = _early, None
+    if work is not None and work.request != request:
+        work.cancel()
+        return None
+    return work
+
+
+# -- signing: the same overlap, for `aibom sign` ------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignRequest:
+    """What the hashing for a signature depends on."""
+
+    model: str
+    signature: str
+    hash_type: str = "sha256"
+    shard_size: int | None = None
+    ignore_paths: tuple[str, ...] = ()
+    allow_symlinks: bool = False
+    ignore_git_paths: bool = True
+    workers: int | None = None
+
+
+class SignWork:
+    """Lists and hashes a model for signing on a thread; `result` -> (serialization, resources)."""
+
+    def __init__(self, request: SignRequest) -> None:
+        self.request = request
+        self.progress = HashProgress()
+        self._result: tuple[Serialization, tuple[Resource, ...]] | None = None
+        self._error: BaseException | None = None
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="aibom-sign", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._result = manifest_for_signing(self.request, self.progress)
+        except Cancelled:
+            pass
+        except BaseException as exc:  # handed to the caller, who raises it
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def cancel(self) -> None:
+        self.progress.cancelled = True
+        self._thread.join()
+
+    def result(
+        self, tick: Callable[[HashProgress], None] | None = None
+    ) -> tuple[Serialization, tuple[Resource, ...]]:
+        while not self._done.wait(0.1 if tick else None):
+            if tick:
+                tick(self.progress)
+        self._thread.join()
+        if tick and self._error is None:
+            tick(self.progress)  # the last word: all done
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+
+def manifest_for_signing(
+    request: SignRequest, progress: HashProgress | None = None
+) -> tuple[Serialization, tuple[Resource, ...]]:
+    """List the model as signing does (evidence files and the signature left out) and hash it."""
+    from aibom.errors import InputError
+    from aibom.layout import EVIDENCE_FILES
+    from aibom.oms.hashing import HASH_TYPES, manifest_resources
+    from aibom.oms.model import Serialization
+    from aibom.oms.tree import IgnoreSet, enumerate_model
+
+    if request.hash_type not in HASH_TYPES:
+        raise InputError(
+            f"unsupported hash type {request.hash_type!r} (supported: {', '.join(HASH_TYPES)})"
+        )
+    if request.shard_size is not None and request.shard_size <= 0:
+        raise InputError("--shard-size must be a positive number of bytes")
+    model = Path(request.model)
+    absolute = [*map(Path, request.ignore_paths), Path(request.signature)]
+    ignore = IgnoreSet(model, EVIDENCE_FILES, absolute, git=request.ignore_git_paths)
+    files = enumerate_model(model, allow_symlinks=request.allow_symlinks, ignore=ignore)
+    if not files:
+        raise InputError(f"model {model} has no files to sign")
+    ser = Serialization(
+        method="shards" if request.shard_size else "files",
+        hash_type=request.hash_type,
+        allow_symlinks=request.allow_symlinks,
+        shard_size=request.shard_size,
+        ignore_paths=ignore.recorded() if model.is_dir() else (),
+    )
+    if progress is not None:
+        progress.plan(len(files), sum(f.size for f in files))
+    resources = manifest_resources(files, ser, workers=request.workers, progress=progress)
+    return ser, resources
+
+
+_early_sign: SignWork | None = None
+
+
+def start_early_signing(request: SignRequest) -> None:
+    """As `start_early`, for `aibom sign`."""
+    global _early_sign
+    _early_sign = SignWork(request)
+
+
+def take_signing(request: SignRequest) -> SignWork | None:
+    global _early_sign
+    work, _early_sign = _early_sign, None
+    if work is not None and work.request != request:
+        work.cancel()
+        return None
+    return work
+
+
+def cancel_early() -> None:
+    """Stop work started early that no command took (it failed before it got there)."""
+    global _early, _early_sign
+    for work in (_early, _early_sign):
+        if work is not None:
+            work.cancel()
+    _early = _early_sign = None
