@@ -176,7 +176,7 @@ def query(
     option, value = given[0]
     selector = Selector(_QUERIES[option][0], value)
     selector.params()  # a malformed value fails before the database is opened
-    with Store.open(db) as store:
+    with Store.open(db, create=False) as store:
         result = run(store, selector, limit=limit, offset=offset)
     if output_format in ("openvex", "cyclonedx-vex"):
         click.echo(_vex(result, output_format, f"--{option.replace('_', '-')} {value}",
@@ -294,7 +294,7 @@ def graph_cmd(
     else:
         from aibom.store import Store, subgraph
 
-        with Store.open(db) as store:
+        with Store.open(db, create=False) as store:
             graph = subgraph(store, root)
         title = "aibom lineage" + (f": {root}" if root else "")
     text = render_graph(graph, fmt, title=title)

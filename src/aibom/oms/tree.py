@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from aibom._internal.atomic import is_partial_name
 from aibom.errors import InputError
 from aibom.oms.model import DEFAULT_IGNORES
 from aibom.sources.containment import Containment
@@ -65,6 +66,8 @@ class IgnoreSet:
                     self._prefixes.add(tuple(Path(rel).parts))
 
     def covers(self, parts: tuple[str, ...]) -> bool:
+        if parts and is_partial_name(parts[-1]):
+            return True  # the temporary file of an aibom write cut short by a crash
         return any(parts[:n] in self._prefixes for n in range(1, len(parts) + 1))
 
     def recorded(self) -> tuple[str, ...]:
