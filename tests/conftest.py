@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from pathlib import Path
 
@@ -63,6 +64,12 @@ def _private_digest_cache(
 ) -> None:
     """Keep aibom's digest cache out of the user's cache directory."""
     monkeypatch.setenv("AIBOM_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "aibom-cache"))
+
+
+# AIBOMs record their creation time; the tests pin it the way reproducible builds do (set
+# here, not in a fixture, so that module- and session-scoped fixtures see it too).
+os.environ["SOURCE_DATE_EPOCH"] = "1767225600"  # 2026-01-01T00:00:00Z
+os.environ.pop("AIBOM_ORGANIZATION", None)
 
 
 # --- keys, certificate chains and signed models, made at test time ------------------------

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from aibom._internal.files import read_capped
 from aibom.discovery import Discovery, discover
+from aibom.formats.identity import Organization
 from aibom.formats.registry import NAMES, ExportOptions, export_document
 from aibom.formats.registry import read_document as read_any
 from aibom.graph import ProvenanceGraph
@@ -24,11 +25,16 @@ def build_document(
     spec_version: str = "1.7",
     timestamp: str | None = None,
     hash_unsigned: bool = True,
+    organization: Organization | None = None,
+    base_url: str | None = None,
+    sha512: bool = False,
     scan: bool = False,
 ) -> tuple[str, Discovery]:
     """Discover the graph and render it. Paths inside the document are relative to the
     directory the document is written to (or the working directory for stdout). With `scan`,
-    every local component's files are scanned (aibom.scan) and the result recorded on it."""
+    every local component's files are scanned (aibom.scan) and the result recorded on it;
+    with `sha512`, every file of the local components is also hashed with SHA-512 (the
+    distribution artifacts of BSI TR-03183-2)."""
     if output is not None:
         from aibom.sources import refuse_cache_write
 
@@ -47,9 +53,13 @@ def build_document(
         from aibom.scan.record import record_scans
 
         found = replace(found, warnings=found.warnings + tuple(record_scans(found.graph, where)))
-    return render(
-        found.graph, fmt, root=found.root, spec_version=spec_version, timestamp=timestamp
-    ), found
+    if sha512:
+        from aibom.discovery.distribution import with_sha512
+
+        with_sha512(found.graph, where)
+    options = ExportOptions(root_ref=found.root, spec_version=spec_version, timestamp=timestamp,
+                            organization=organization, base_url=base_url)
+    return export_document(found.graph, fmt, options), found
 
 
 def render(

@@ -122,6 +122,8 @@ class FileDigest:
     name: str
     algorithm: str
     digest: str
+    # SHA-512 of the file as distributed (BSI TR-03183-2), when `build --sha512` read it
+    sha512: str | None = None
 
 
 @dataclass(frozen=True)

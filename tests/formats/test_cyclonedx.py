@@ -260,10 +260,13 @@ def test_signature_evidence(text: str) -> None:
         return [r for r in comps[ref].get("externalReferences", []) if r["type"] == kind]
 
     # keyless base: bundle with its digest, certificate, identity and the Rekor entry
+    # a Hub model: the reference is where the Hub serves the bundle, the local path a property
     (sig,) = refs(BASE, "digital-signature")
-    assert sig["url"] == "model.sig"
+    assert sig["url"] == ("https://huggingface.co/acme/base-7b/resolve/"
+                          "0123456789abcdef0123456789abcdef01234567/model.sig")
     assert sig["hashes"] == [{"alg": "SHA-256", "content": H["4"]}]
     p = _props(comps[BASE])
+    assert p["aibom:signature:bundle-path"] == ["model.sig"]
     assert p["aibom:signature:method"] == ["sigstore"]
     assert p["aibom:signature:certificate-sha256"] == [H["5"]]
     assert p["aibom:signature:identity"][0].startswith("https://github.com/acme/")
@@ -275,14 +278,15 @@ def test_signature_evidence(text: str) -> None:
     assert log["url"] == "https://search.sigstore.dev/?logIndex=123456789"
     # certificate-signed fine-tune: path with a space is percent-encoded, exact path kept
     (sig,) = refs(FT, "digital-signature")
-    assert sig["url"] == "signatures/model%20sig.json"
+    assert sig["url"] == "https://huggingface.co/acme/chat-7b/resolve/1.0/signatures/model%20sig.json"
     p = _props(comps[FT])
     assert p["aibom:signature:bundle-path"] == ["signatures/model sig.json"]
     assert p["aibom:signature:chain-sha256"] == [H["8"], H["9"]]
     assert p["aibom:signature:serialization:ignore-path"] == [".git", "logs"]
     assert p["aibom:signature:serialization:shard-size"] == ["1000000"]
     (att,) = refs(FT, "attestation")
-    assert att["url"] == "lineage.sig" and att["hashes"][0]["content"] == H["a"]
+    assert att["url"] == "https://huggingface.co/acme/chat-7b/resolve/1.0/lineage.sig"
+    assert att["hashes"][0]["content"] == H["a"]
     assert p["aibom:attestation:method"] == ["certificate"]
     # key-signed adapter: public key fingerprint and hint
     p = _props(comps[LORA])
@@ -298,7 +302,8 @@ def test_files_hashes_and_licenses(text: str) -> None:
     assert [(f["type"], f["name"]) for f in files] == [("file", "config.json"),
                                                       ("file", "model.safetensors")]
     assert files[1]["hashes"] == [{"alg": "SHA-256", "content": H["3"]}]
-    assert "hashes" not in comps[BASE]  # the OMS root digest is not a file hash
+    # a many-file component: its hash is the OMS root digest (over the signed manifest)
+    assert comps[BASE]["hashes"] == [{"alg": "SHA-256", "content": H["1"]}]
     assert _props(comps[BASE])["aibom:oms:root-digest"] == [H["1"]]
     assert comps[FT]["components"][0]["hashes"][0]["alg"] == "BLAKE2b-512"
     assert comps[QUANT]["hashes"] == [{"alg": "BLAKE3", "content": H["0"]}]  # one-file model
@@ -306,12 +311,14 @@ def test_files_hashes_and_licenses(text: str) -> None:
     assert "hashes" not in md5 and _props(md5)["aibom:file:algorithm"] == ["md5"]
 
     assert comps[BASE]["licenses"] == [{"license": {
-        "id": "Apache-2.0", "url": "https://www.apache.org/licenses/LICENSE-2.0"}}]
+        "acknowledgement": "declared", "id": "Apache-2.0",
+        "url": "https://www.apache.org/licenses/LICENSE-2.0"}}]
     assert _props(comps[BASE])["aibom:license"] == ["apache-2.0"]
     assert comps[FT]["licenses"][0]["license"]["name"] == "llama2"
-    assert comps[LORA]["licenses"] == [{"license": {"id": "MIT"}}]
+    assert comps[LORA]["licenses"] == [{"license": {"acknowledgement": "declared", "id": "MIT"}}]
     assert "aibom:license" not in _props(comps[LORA])
-    assert comps[QUANT]["licenses"] == [{"expression": "Apache-2.0 OR MIT"}]
+    assert comps[QUANT]["licenses"] == [{"acknowledgement": "declared",
+                                         "expression": "Apache-2.0 OR MIT"}]
 
 
 def test_model_card_and_data(text: str) -> None:
@@ -345,7 +352,7 @@ def test_deterministic(graph: ProvenanceGraph) -> None:
     assert a == b
     serial = _doc(a)["serialNumber"]
     assert serial.startswith("urn:uuid:") and serial[23] == "5"  # version-5-like
-    assert "timestamp" not in _doc(a)["metadata"]
+    assert _doc(a)["metadata"]["timestamp"] == "2026-01-01T00:00:00Z"  # SOURCE_DATE_EPOCH
     # the timestamp does not enter the serial number; content does
     assert _doc(export_cyclonedx(graph, timestamp=TS))["serialNumber"] == serial
     changed = family()

@@ -78,7 +78,8 @@ def test_broken_document_fails_validation(damage: Any, doc_text: str, tmp_path: 
 def test_deterministic(doc_text: str) -> None:
     assert export(family()) == doc_text
     assert export_spdx2(small()) == export_spdx2(small())
-    assert json.loads(export_spdx2(small()))["creationInfo"]["created"] == "1970-01-01T00:00:00Z"
+    # no `created`: SOURCE_DATE_EPOCH (the tests pin it), else the time of the export
+    assert json.loads(export_spdx2(small()))["creationInfo"]["created"] == "2026-01-01T00:00:00Z"
 
 
 def test_document(doc: dict[str, Any]) -> None:
@@ -126,7 +127,9 @@ def test_packages(doc: dict[str, Any]) -> None:
 
 def test_signatures(doc: dict[str, Any]) -> None:
     refs = {r["referenceType"]: r for r in package(doc, "acme/base-7b")["externalRefs"]}
-    assert refs["oms-signature-bundle"]["referenceLocator"] == "base/model.sig"
+    # a Hub model: where the Hub serves the bundle (the local path is in the annotation)
+    assert refs["oms-signature-bundle"]["referenceLocator"] == (
+        "https://huggingface.co/acme/base-7b/resolve/main/model.sig")
     assert refs["oms-signature-bundle"]["referenceCategory"] == "OTHER"
     assert refs["oms-signature-bundle-sha256"]["referenceLocator"] == f"sha256:{H['4']}"
     assert refs["oms-signature-certificate-sha256"]["referenceLocator"] == f"sha256:{H['5']}"
@@ -166,7 +169,18 @@ def test_relationships(doc: dict[str, Any]) -> None:
     for (a, kind, b), relation in expected.items():
         comment = found[(ids[a], kind, ids[b])]
         assert comment.startswith(f"aibom:edge:relation={relation}; aibom:edge:level="), comment
-    assert len(found) == len(expected) + 2  # and DESCRIBES the two roots
+    # and DESCRIBES the two roots, and each component DEPENDS_ON each parent (derived)
+    derived = {k for k, comment in found.items() if k[1] == "DEPENDS_ON"}
+    assert all(found[k] == "aibom:derived=true" for k in derived)
+    assert {(a, b) for a, _, b in derived} == {
+        (ids["acme/base-7b"], ids["meta-llama/Llama-2-7b-hf"]),
+        (ids["acme/chat-7b"], ids["acme/base-7b"]),
+        (ids["chat-7b-q4"], ids["acme/chat-7b"]),
+        (ids["chat-7b-lora"], ids["acme/chat-7b"]),
+        (ids["acme/chat-7b"], ids["acme/instructions"]),
+        (ids["acme/chat-7b"], ids["eval-set"]),
+    }
+    assert len(found) == len(expected) + 2 + len(derived)
 
 
 def test_export_rejects_bad_arguments() -> None:

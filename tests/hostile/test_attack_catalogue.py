@@ -362,7 +362,7 @@ def test_statement_type_confusion_lineage_vs_model_signature(signed, keypair):
     model_sig = (signed / "model.sig").read_bytes()
 
     write_doc(signed / "model.sig", lineage_bundle)
-    one_line(verify_key(signed, keypair.public_path), (2,), "unsupported predicateType",
+    one_line(verify_key(signed, keypair.public_path), (1,), "unsupported predicateType",
              "lineage")
     with pytest.raises(InputError) as exc:
         parse_lineage(model_sig)

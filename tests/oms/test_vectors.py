@@ -12,7 +12,7 @@ from support.cli import assert_one_line_failure, run_cli
 from support.models import copy_writable, flip_byte
 from support.vectors import MT_VECTORS, SIGSTORE_IDENTITY, SIGSTORE_ISSUER, SINGLE_FILE_VECTORS
 
-from aibom.errors import AibomError, InputError
+from aibom.errors import AibomError, InputError, VerificationError
 from aibom.oms import verify as verifying
 from aibom.oms.bundle import read_bundle
 from aibom.oms.model import PREDICATE_LEGACY, PREDICATE_V1
@@ -257,9 +257,14 @@ def test_oms_valid_vector_tampered_payload_is_rejected(oms_vectors, mt_keys, tmp
 
 @pytest.mark.parametrize("relative", sorted(INVALID_KEYWORDS))
 def test_oms_invalid_vector_rejected(relative, oms_vectors):
+    """invalid/: a malformed bundle, the caller's input error (exit 2). invalid-payload/: a
+    well-formed, signed bundle that is not an OMS statement: a failed verification (exit 1),
+    as the spec and model_signing treat it."""
     path = oms_vectors / relative
-    with pytest.raises(InputError) as info:
+    expected = VerificationError if relative.startswith("invalid-payload/") else InputError
+    with pytest.raises(AibomError) as info:
         read_bundle(path)
+    assert type(info.value) is expected
     message = info.value.one_line()
     assert INVALID_KEYWORDS[relative] in message
     assert str(path) in message  # names the file it could not read

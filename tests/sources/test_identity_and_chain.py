@@ -96,7 +96,8 @@ def test_cyclonedx_identity_and_connected_lineage(estate: dict[str, Path], tmp_p
     assert (ft["name"], ft["version"]) == ("org/ft", estate["ft"].name)
     assert ft["purl"] == f"pkg:huggingface/org/ft@{estate['ft'].name}"
     assert base["purl"] == f"pkg:huggingface/org/base@{estate['base'].name}"
-    assert "purl" not in data  # the purl huggingface type covers models only
+    # the purl huggingface type covers models only: a dataset's purl is pinned to its digest
+    assert data["purl"].startswith("pkg:generic/data@") and "?checksum=sha256:" in data["purl"]
     assert data["version"] == estate["data"].name
 
     def prop(c: dict, name: str) -> list[str]:

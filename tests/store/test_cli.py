@@ -109,9 +109,45 @@ def test_default_database_is_in_the_user_data_dir(tmp_path: Path,
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     code, _, _ = run_cli("ingest", str(GOLDEN))
     assert code == 0 and (tmp_path / "data" / "aibom" / "inventory.sqlite").is_file()
-    monkeypatch.setenv("AIBOM_DB", str(tmp_path / "elsewhere.sqlite"))
     assert run_cli("query", "--license", "apache-2.0").code == 0
+    monkeypatch.setenv("AIBOM_DB", str(tmp_path / "elsewhere.sqlite"))
+    assert run_cli("ingest", str(GOLDEN)).code == 0
     assert (tmp_path / "elsewhere.sqlite").is_file()
+
+
+@pytest.mark.parametrize("command", [["query", "--license", "mit"], ["graph"]])
+@pytest.mark.parametrize("spelling", ["path", "sqlite-relative", "sqlite-absolute"])
+def test_query_and_graph_refuse_a_missing_inventory(command: list[str], spelling: str,
+                                                    tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """For incident response a typo must never read as "not affected": exit 2, the resolved
+    absolute path in the message, and nothing created. SQLAlchemy's convention: sqlite:///x
+    is relative to the working directory, sqlite:////x absolute."""
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "sub" / "typo.sqlite"
+    db = {"path": "sub/typo.sqlite", "sqlite-relative": "sqlite:///sub/typo.sqlite",
+          "sqlite-absolute": f"sqlite:///{target}"}[spelling]
+    code, out, err = run_cli(*command, "--db", db)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert f"no inventory at {target}: the file does not exist (nothing was created)" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_query_refuses_a_database_that_is_not_an_inventory(tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]
+                                                           ) -> None:
+    import sqlite3
+
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    code, out, err = run_cli("query", "--license", "mit", "--db", str(other))
+    assert code == 2 and out == ""
+    assert f"sqlite:///{other} holds no aibom inventory (nothing was changed)" in err
+    with sqlite3.connect(other) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master")]
+    assert tables == ["t"]
 
 
 @pytest.mark.parametrize("fmt,marker", [("dot", "digraph aibom {"), ("mermaid", "flowchart BT"),

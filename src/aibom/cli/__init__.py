@@ -6,6 +6,7 @@ Exit codes (aibom.errors.ExitCode): 0 ok, 1 verification failed, 2 bad input or 
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sys
@@ -112,16 +113,33 @@ def run(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except SystemExit as exc:  # a command's own sys.exit(code)
         return exc.code if isinstance(exc.code, int) else ExitCode.USAGE
+    except OSError as exc:
+        if exc.errno not in _ENVIRONMENT_ERRNOS:
+            return _internal_error(exc)
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"aibom: error: {where}{one_line(exc.strerror or str(exc))}", err=True)
+        return ExitCode.USAGE
     except MemoryError:
         click.echo("aibom: error: out of memory", err=True)
         return ExitCode.USAGE
     except Exception as exc:  # a bug: its own exit code, and still no traceback at users
-        if os.environ.get("AIBOM_DEBUG"):
-            raise
-        click.echo(
-            f"aibom: internal error (a bug in aibom, please report it): "
-            f"{type(exc).__name__}: {one_line(str(exc), 200)} (AIBOM_DEBUG=1 shows details)",
-            err=True,
-        )
-        return ExitCode.INTERNAL
+        return _internal_error(exc)
     return ExitCode.OK
+
+
+# The machine's state, not aibom's fault, wherever it surfaces: a user error (exit 2).
+_ENVIRONMENT_ERRNOS = {
+    errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EMFILE,
+    errno.ENFILE,
+}
+
+
+def _internal_error(exc: Exception) -> int:
+    if os.environ.get("AIBOM_DEBUG"):
+        raise exc
+    click.echo(
+        f"aibom: internal error (a bug in aibom, please report it): "
+        f"{type(exc).__name__}: {one_line(str(exc), 200)} (AIBOM_DEBUG=1 shows details)",
+        err=True,
+    )
+    return ExitCode.INTERNAL

@@ -152,6 +152,17 @@ def adopt(
     )
 
 
+def _verify_aibom(document: Path, bundle: Path, trust: Any) -> None:
+    """The AIBOM's own signature, before anything in it is believed."""
+    from aibom.build import read_document_bytes
+    from aibom.formats.signed import verify_document
+    from aibom.oms.bundle import read_raw
+
+    signed = verify_document(read_document_bytes(document), read_raw(bundle, "AIBOM signature"),
+                             trust, source=str(bundle))
+    click.echo(f"verified AIBOM signature: {document.name} sha256:{signed.sha256}", err=True)
+
+
 @click.command(name="verify-chain")
 @click.argument("target", type=click.Path())
 @click.option("--policy", "policy_path", required=True, type=click.Path(dir_okay=False))
@@ -174,6 +185,13 @@ def adopt(
     is_flag=True,
     help="Check signatures and recorded digests only, without the weights.",
 )
+@click.option(
+    "--aibom-signature",
+    type=click.Path(dir_okay=False),
+    help="The AIBOM's own Sigstore bundle (from `build --sign`): verified first, with the "
+    "--aibom-* trust options; a tampered or wrongly signed AIBOM fails (exit 1).",
+)
+@trust_options("aibom")
 def verify_chain(
     target: str,
     policy_path: str,
@@ -181,12 +199,24 @@ def verify_chain(
     root: str | None,
     output_format: str,
     no_rehash: bool,
+    aibom_signature: str | None,
+    aibom_public_key: str | None,
+    aibom_certificate_chain: tuple[str, ...],
+    aibom_identity: str | None,
+    aibom_identity_provider: str | None,
+    aibom_trust_config: str | None,
 ) -> None:
     """Verify every signature, signer and lineage edge of an AIBOM or a model directory."""
     from aibom.chain import verify_target
     from aibom.policy import load_policy
     from aibom.report import render_report
 
+    if aibom_signature is not None:
+        if Path(target).is_dir():
+            raise click.UsageError("--aibom-signature applies to an AIBOM, not a model directory")
+        _verify_aibom(Path(target), Path(aibom_signature), trust_from(
+            aibom_public_key, aibom_certificate_chain, aibom_identity,
+            aibom_identity_provider, aibom_trust_config))
     report = verify_target(
         target,
         load_policy(Path(policy_path)),

@@ -142,19 +142,30 @@ def _query_options(func: Any) -> Any:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "csv"]),
+    type=click.Choice(["text", "json", "csv", "openvex", "cyclonedx-vex"]),
     default="text",
     show_default=True,
+    help="openvex / cyclonedx-vex: one VEX statement per affected component.",
 )
+@click.option("--vulnerability", metavar="ID",
+              help="VEX: the incident's name (CVE, advisory id; default aibom:<cause>).")
+@click.option("--aibom", "aibom_path", type=click.Path(dir_okay=False), metavar="AIBOM",
+              help="VEX: the CycloneDX AIBOM the statements are about (products by bom-ref).")
+@click.option("--organization", envvar="AIBOM_ORGANIZATION", metavar='"NAME <EMAIL-OR-URL>"',
+              help="VEX: its author (or AIBOM_ORGANIZATION).")
 def query(
     db: str | None,
     limit: int | None,
     offset: int,
     output_format: str,
+    vulnerability: str | None,
+    aibom_path: str | None,
+    organization: str | None,
     **selectors: str | None,
 ) -> None:
     """Every component affected by a cause, transitively, each with a shortest path back to
-    it. Give exactly one cause. No match is not an error: the answer is empty (exit 0)."""
+    it. Give exactly one cause. No match is not an error: the answer is empty (exit 0);
+    a VEX document without statements is refused (exit 2)."""
     from aibom.store import Selector, Store
     from aibom.store import query as run
 
@@ -165,14 +176,31 @@ def query(
     option, value = given[0]
     selector = Selector(_QUERIES[option][0], value)
     selector.params()  # a malformed value fails before the database is opened
-    with Store.open(db) as store:
+    with Store.open(db, create=False) as store:
         result = run(store, selector, limit=limit, offset=offset)
-    if output_format == "json":
+    if output_format in ("openvex", "cyclonedx-vex"):
+        click.echo(_vex(result, output_format, f"--{option.replace('_', '-')} {value}",
+                        vulnerability, aibom_path, organization), nl=False)
+    elif output_format == "json":
         emit_json(result.as_dict())
     elif output_format == "csv":
         click.echo(_csv(result.hits), nl=False)
     else:
         _text(result, f"--{option.replace('_', '-')} {value}")
+
+
+def _vex(result: Any, fmt: str, cause: str, vulnerability: str | None,
+         aibom_path: str | None, organization: str | None) -> str:
+    from aibom.build import read_document_bytes
+    from aibom.formats.identity import parse_organization
+    from aibom.formats.vex import vex_document
+
+    document = read_document_bytes(Path(aibom_path)) if aibom_path is not None else None
+    return vex_document(
+        result.hits, cause, fmt, vulnerability=vulnerability,
+        author=parse_organization(organization) if organization else None,
+        aibom_document=document, source=aibom_path or "AIBOM",
+    )
 
 
 def _csv(hits: Any) -> str:
@@ -266,7 +294,7 @@ def graph_cmd(
     else:
         from aibom.store import Store, subgraph
 
-        with Store.open(db) as store:
+        with Store.open(db, create=False) as store:
             graph = subgraph(store, root)
         title = "aibom lineage" + (f": {root}" if root else "")
     text = render_graph(graph, fmt, title=title)

@@ -36,13 +36,16 @@ class RefSpec:
 # --- OMS signature / lineage attestation ------------------------------------------------
 
 
-def encode_signature(prefix: str, ref_type: str,
-                     sig: SignatureEvidence) -> tuple[list[tuple[str, str]], list[RefSpec]]:
+def encode_signature(prefix: str, ref_type: str, sig: SignatureEvidence,
+                     absolute: str | None = None,
+                     ) -> tuple[list[tuple[str, str]], list[RefSpec]]:
+    """Properties and references of a signature; `absolute` is where the bundle is published
+    (the reference then names it, and the local path stays in a property)."""
     p = f"{v.NS}{prefix}:"
     props = v.signature_props(prefix, sig, location=False)
     specs = []
-    url = cc.iri(sig.bundle_path)
-    if url != sig.bundle_path:
+    url = cc.iri(absolute if absolute is not None else sig.bundle_path)
+    if url != sig.bundle_path:  # the reference cannot, or does not, hold the local path
         props.append((f"{p}bundle-path", sig.bundle_path))
     hashable = cc.is_sha256_hex(sig.bundle_sha256)
     if not hashable or url is None:

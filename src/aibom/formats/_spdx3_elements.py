@@ -14,6 +14,7 @@ from spdx_python_model import v3_0_1 as spdx
 
 from aibom.formats import vocabulary as v
 from aibom.formats._spdx_common import KNOWN_LOGS, license_expression, slug, what
+from aibom.formats.identity import Organization
 from aibom.graph import Component, FileDigest, SignatureEvidence
 
 SIGSTORE_BUNDLE = "application/vnd.dev.sigstore.bundle+json"
@@ -28,6 +29,7 @@ class Doc:
     info: Any  # the one CreationInfo
     elements: list[Any] = field(default_factory=list)
     licenses: dict[str, Any] = field(default_factory=dict)
+    agents: dict[str, Any] = field(default_factory=dict)  # Organization elements by text
 
     def add(self, element: Any) -> Any:
         self.elements.append(element)
@@ -57,10 +59,12 @@ def set_props(element: Any, props: Iterable[tuple[str, str]]) -> None:
         ]
 
 
-def bundle_ref(prefix: str, sig: SignatureEvidence) -> Any:
+def bundle_ref(prefix: str, sig: SignatureEvidence, url: str | None = None) -> Any:
+    """The bundle as an external reference: at `url` when it is published (the local path
+    stays in aibom:<prefix>:bundle-path), else at its path relative to the document."""
     return spdx.ExternalRef(
         externalRefType=spdx.ExternalRefType.securityOther,
-        locator=[sig.bundle_path],
+        locator=[url or sig.bundle_path],
         contentType=SIGSTORE_BUNDLE,
         comment=(
             f"{what(prefix)}: Sigstore bundle sha256:{sig.bundle_sha256}, "
@@ -153,6 +157,28 @@ def files(c: Component, pkg: Any, doc: Doc) -> None:
             comment="the files of the component's OMS manifest",
         )
     )
+    artifacts = [e for e, f in zip(files, c.files, strict=True) if f.sha512]
+    if artifacts:  # BSI TR-03183-2: the deployable files, each with its SHA-512
+        rel = spdx.Relationship(
+            _id=f"{pkg._id}/hasDistributionArtifact",
+            creationInfo=doc.info,
+            from_=pkg,
+            to=artifacts,
+            relationshipType=spdx.RelationshipType.hasDistributionArtifact,
+            comment="the files the component is distributed as, with their SHA-512",
+        )
+        set_props(rel, [(v.P_DERIVED, "true")])
+        doc.add(rel)
+
+
+_METADATA_SUFFIXES = (".md", ".txt", ".json", ".yaml", ".yml", ".py", ".cfg", ".toml",
+                      ".sig", ".model", ".tiktoken")  # cards, configs, tokenizers, code
+
+
+def is_payload(name: str) -> bool:
+    """Whether a file is what the component carries (weights, data) rather than its card,
+    configuration or tokenizer."""
+    return not name.lower().endswith(_METADATA_SUFFIXES)
 
 
 def _file(fid: str, f: FileDigest, doc: Doc) -> Any:
@@ -160,6 +186,11 @@ def _file(fid: str, f: FileDigest, doc: Doc) -> Any:
     known = HASHES.get(f.algorithm)
     algorithm = getattr(spdx.HashAlgorithm, known or "other")
     element.verifiedUsing = [spdx.Hash(algorithm=algorithm, hashValue=f.digest)]
+    if f.sha512 is not None:
+        element.verifiedUsing.append(spdx.Hash(algorithm=spdx.HashAlgorithm.sha512,
+                                               hashValue=f.sha512))
+        if is_payload(f.name):  # weights, data shards: structured containers (BSI)
+            element.software_additionalPurpose = [spdx.software_SoftwarePurpose.container]
     if known is None:
         set_props(element, [(v.P_FILE_ALG, f.algorithm)])
     return element
@@ -186,5 +217,37 @@ def declared_license(c: Component, pkg: Any, doc: Doc) -> None:
             relationshipType=spdx.RelationshipType.hasDeclaredLicense,
         )
     )
+    # aibom concludes what the card declares (it has no contrary evidence); not a legal review
+    concluded = spdx.Relationship(
+        _id=f"{pkg._id}/hasConcludedLicense",
+        creationInfo=doc.info,
+        from_=pkg,
+        to=[lic],
+        relationshipType=spdx.RelationshipType.hasConcludedLicense,
+        comment="concluded from the declared license of the card; not a legal review",
+    )
+    set_props(concluded, [(v.P_DERIVED, "true")])
+    doc.add(concluded)
+
+
+def organization(org: Organization, doc: Doc) -> Any:
+    """The Organization element of `org` (one per name and contact), with its email or URL
+    as an external identifier."""
+    key = str(org)
+    element = doc.agents.get(key)
+    if element is None:
+        digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+        element = spdx.Organization(_id=f"{doc.ns}organization/{digest}", name=org.name,
+                                    creationInfo=doc.info)
+        if org.email is not None:
+            element.externalIdentifier = [spdx.ExternalIdentifier(
+                externalIdentifierType=spdx.ExternalIdentifierType.email,
+                identifier=org.email)]
+        elif org.url is not None:
+            element.externalIdentifier = [spdx.ExternalIdentifier(
+                externalIdentifierType=spdx.ExternalIdentifierType.urlScheme,
+                identifier=org.url)]
+        doc.agents[key] = element
+    return element
 
 

@@ -7,7 +7,6 @@ import hashlib
 import json
 import re
 from dataclasses import asdict
-from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 from urllib.parse import quote
@@ -19,7 +18,6 @@ from aibom.formats import _common as cc
 from aibom.formats import vocabulary as v
 from aibom.graph import Component, Kind, ProvenanceGraph
 
-EPOCH = "1970-01-01T00:00:00Z"  # `created` when none is given: reproducible output
 ROOT_DIGEST_COMMENT = "OMS root digest: SHA-256 over the signed manifest of the files"
 # Rekor logs known by their log id (SHA-256 of the log's public key).
 KNOWN_LOGS = {
@@ -29,19 +27,6 @@ KNOWN_LOGS = {
 }
 
 
-_CREATED = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
-
-
-def parse_created(created: str | None) -> datetime:
-    """An RFC 3339 date-time with a zone, as UTC without fractions; EPOCH when None."""
-    text = EPOCH if created is None else created
-    if not isinstance(text, str) or not _CREATED.fullmatch(text):
-        raise InputError(f"created {created!r} is not an RFC 3339 date-time with a time zone")
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise InputError(f"created {created!r} is not a valid date-time") from None
-    return value.astimezone(UTC).replace(microsecond=0)
 
 
 def document_hash(graph: ProvenanceGraph, *parts: object) -> str:
@@ -56,13 +41,21 @@ def document_hash(graph: ProvenanceGraph, *parts: object) -> str:
 
 
 def roots(graph: ProvenanceGraph, root_ref: str | None) -> list[str]:
-    """The component the document is about, or every component nothing else derives from."""
-    if root_ref is not None:
-        if root_ref not in graph:
-            raise InputError(f"root component {root_ref!r} is not in the graph")
-        return [root_ref]
+    """What the document describes: the component it is about (first), then every other
+    component nothing derives from and that is not that one's ancestor (an adapter built on
+    its base, say), so that every component is reached from a root through dependencies."""
     found = [c.ref for c in graph.components() if not graph.children(c.ref)]
-    return found or [c.ref for c in graph.components()]
+    if root_ref is None:
+        return found or [c.ref for c in graph.components()]
+    if root_ref not in graph:
+        raise InputError(f"root component {root_ref!r} is not in the graph")
+    ancestors, stack = {root_ref}, [root_ref]
+    while stack:
+        for e in graph.parents(stack.pop()):
+            if e.parent not in ancestors:
+                ancestors.add(e.parent)
+                stack.append(e.parent)
+    return [root_ref, *(r for r in found if r not in ancestors)]
 
 
 def download_url(c: Component) -> str | None:

@@ -82,4 +82,5 @@ def _check_references(doc: dict[str, Any]) -> None:
 def export_with_options(graph: ProvenanceGraph, options: ExportOptions) -> str:
     """The registry's exporter: `export_cyclonedx` with the common options."""
     return export_cyclonedx(graph, spec_version=options.spec_version,
-                            timestamp=options.timestamp, root_ref=options.root_ref)
+                            timestamp=options.timestamp, root_ref=options.root_ref,
+                       organization=options.organization, base_url=options.base_url)

@@ -29,7 +29,11 @@ from cyclonedx.model import (
 from cyclonedx.model.bom import Bom
 from cyclonedx.model.component import Component as CdxComponent
 from cyclonedx.model.component import ComponentType
-from cyclonedx.model.license import DisjunctiveLicense, LicenseExpression
+from cyclonedx.model.license import (
+    DisjunctiveLicense,
+    LicenseAcknowledgement,
+    LicenseExpression,
+)
 from cyclonedx.output.json import JsonV1Dot6, JsonV1Dot7
 from cyclonedx.schema import SchemaVersion
 from packageurl import PackageURL
@@ -41,10 +45,22 @@ from aibom.errors import InputError
 from aibom.formats import _common as cc
 from aibom.formats import vocabulary as v
 from aibom.formats._cdx_props import RefSpec, encode_card, encode_signature
+from aibom.formats.identity import (
+    Organization,
+    Source,
+    bundle_url,
+    check_base_url,
+    creation_time,
+    purl_of,
+    rfc3339,
+    supplier_of,
+    version_of,
+)
 from aibom.graph import Component, Kind, ProvenanceGraph, Relation
 
 _OUTPUTTERS = {"1.7": (SchemaVersion.V1_7, JsonV1Dot7), "1.6": (SchemaVersion.V1_6, JsonV1Dot6)}
 _DATA_RELATIONS = (Relation.TRAINED_ON, Relation.EVALUATED_ON)
+_DECLARED = LicenseAcknowledgement.DECLARED
 
 
 @dataclass
@@ -56,6 +72,8 @@ class _Plan:
     tags: list[str] = field(default_factory=list)
     purl_raw: str | None = None
     pedigree: dict[str, Any] | None = None
+    version: str | None = None
+    supplier: dict[str, Any] | None = None
     model_card: dict[str, Any] | None = None
     data: list[dict[str, Any]] | None = None
     file_order: dict[str, int] = field(default_factory=dict)
@@ -78,16 +96,24 @@ def export_cyclonedx(
     serial_number: str | None = None,
     root_ref: str | None = None,
     tool_version: str = aibom.__version__,
+    organization: Organization | None = None,
+    base_url: str | None = None,
 ) -> str:
-    """The graph as CycloneDX JSON text: same graph and arguments, same bytes."""
+    """The graph as CycloneDX JSON text: same graph and arguments (and SOURCE_DATE_EPOCH when
+    no timestamp is given), same bytes. `organization` produces the document and supplies the
+    components that name no supplier of their own; `base_url` is where the component
+    directories are published (signature references become absolute URLs)."""
     schema_version, outputter = spec(spec_version)
     if root_ref is not None and root_ref not in graph:
         raise InputError(f"root component {root_ref!r} is not in the graph")
     if timestamp is not None and not is_date_time(timestamp):
         raise InputError(f"timestamp {timestamp!r} is not an RFC 3339 date-time")
+    timestamp = timestamp if timestamp is not None else rfc3339(creation_time(None))
     serial = _serial(serial_number) if serial_number is not None else None
+    if base_url is not None:
+        check_base_url(base_url)
 
-    plans = {c.ref: _plan(graph, c) for c in graph.components()}
+    plans = {c.ref: _plan(graph, c, organization, base_url) for c in graph.components()}
     _check_refs(plans)
     bom = Bom()
     for ref, plan in plans.items():
@@ -97,8 +123,7 @@ def export_cyclonedx(
             bom.components.add(plan.cdx)
     for ref, plan in plans.items():
         parents = sorted({e.parent for e in graph.parents(ref)})
-        if parents:
-            bom.register_dependency(plan.cdx, [plans[p].cdx for p in parents])
+        bom.register_dependency(plan.cdx, [plans[p].cdx for p in parents])
     bom.metadata.tools.components.add(
         CdxComponent(type=ComponentType.APPLICATION, name="aibom", version=tool_version)
     )
@@ -107,6 +132,7 @@ def export_cyclonedx(
         doc = json.loads(outputter(bom).output_as_string())
 
     _patch(doc, plans, timestamp)
+    _patch_metadata(doc, graph, organization)
     doc["serialNumber"] = serial or _derived_serial(doc)
     text = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     error = next(_validator(schema_version).iter_errors(json.loads(text)), None)
@@ -157,31 +183,42 @@ def _check_refs(plans: dict[str, _Plan]) -> None:
 # --- one component ----------------------------------------------------------------------
 
 
-def _plan(graph: ProvenanceGraph, c: Component) -> _Plan:
+def _plan(graph: ProvenanceGraph, c: Component, organization: Organization | None,
+          base_url: str | None) -> _Plan:
     is_model = c.kind != Kind.DATASET
+    version, version_source = version_of(c)
     cdx = CdxComponent(
         type=ComponentType.MACHINE_LEARNING_MODEL if is_model else ComponentType.DATA,
         bom_ref=c.ref,
         name=c.name,
-        version=c.version,
+        version=version,
         description=c.card.description,
     )
-    plan = _Plan(cdx=cdx)
+    plan = _Plan(cdx=cdx, version=version)
     props = plan.props
     props += v.component_props(graph, c, with_ref=False)
     if c.root_digest is not None:
         props.append((v.P_ROOT_DIGEST, c.root_digest))
+    if version_source not in (None, Source.GRAPH):
+        props.append((v.P_VERSION_SOURCE, str(version_source)))
+    supplier, supplier_source = supplier_of(c, organization)
+    if supplier is not None:
+        plan.supplier = _entity(supplier)
+        props.append((v.P_SUPPLIER_SOURCE, str(supplier_source)))
 
-    if c.purl is not None:
+    purl, purl_source = purl_of(c)
+    if purl_source not in (None, Source.GRAPH):
+        props.append((v.P_PURL_SOURCE, str(purl_source)))
+    if purl is not None:
         try:
-            parsed = PackageURL.from_string(c.purl)
-            canonical = parsed.to_string() == c.purl
+            parsed = PackageURL.from_string(purl)
+            canonical = parsed.to_string() == purl
         except ValueError:
             canonical = False
         if canonical:
             cdx.purl = parsed
         else:
-            plan.purl_raw = c.purl
+            plan.purl_raw = purl
 
     _licenses(c, plan)
     _files(c, plan)
@@ -189,7 +226,8 @@ def _plan(graph: ProvenanceGraph, c: Component) -> _Plan:
     for prefix, ref_type, sig in ((v.SIGNATURE, "digital-signature", c.signature),
                                   (v.ATTESTATION, "attestation", c.attestation)):
         if sig is not None:
-            sig_props, sig_specs = encode_signature(prefix, ref_type, sig)
+            sig_props, sig_specs = encode_signature(prefix, ref_type, sig,
+                                                    bundle_url(c, sig, base_url))
             props += sig_props
             specs += sig_specs
     url = cc.hf_url(c.purl, dataset=not is_model)
@@ -226,11 +264,14 @@ def _licenses(c: Component, plan: _Plan) -> None:
         spdx_id = spdx.fixup_id(c.license)
         license_: DisjunctiveLicense | LicenseExpression
         if spdx_id is not None:
-            license_, written = DisjunctiveLicense(id=spdx_id, url=_uri(url)), spdx_id
+            license_ = DisjunctiveLicense(id=spdx_id, url=_uri(url), acknowledgement=_DECLARED)
+            written = spdx_id
         elif " " in c.license.strip() and spdx.is_expression(c.license):
-            license_, written = LicenseExpression(c.license), c.license
+            license_ = LicenseExpression(c.license, acknowledgement=_DECLARED)
+            written = c.license
         else:
-            license_, written = DisjunctiveLicense(name=c.license, url=_uri(url)), c.license
+            license_, written = DisjunctiveLicense(name=c.license, url=_uri(url),
+                                                 acknowledgement=_DECLARED), c.license
         plan.cdx.licenses.add(license_)
         if written != c.license:
             plan.props.append((v.P_LICENSE, c.license))
@@ -258,7 +299,12 @@ def _files(c: Component, plan: _Plan) -> None:
         used.add(ref)
         plan.file_order[ref] = index
         known = cc.cdx_hash(f.algorithm, f.digest)
-        sub = CdxComponent(type=ComponentType.FILE, bom_ref=ref, name=f.name)
+        # group and version: the component the file ships in, so that Dependency-Track (which
+        # identifies components by group, name and version) keeps README.md of each apart
+        sub = CdxComponent(type=ComponentType.FILE, bom_ref=ref, name=f.name, group=c.name,
+                           version=plan.version)
+        if f.sha512 is not None:
+            sub.hashes.add(_hash("SHA-512", f.sha512))
         if known is not None:
             sub.hashes.add(_hash(*known))
         else:
@@ -269,6 +315,10 @@ def _files(c: Component, plan: _Plan) -> None:
         known = cc.cdx_hash(c.files[0].algorithm, c.files[0].digest)
         if known is not None:  # a one-file component: its hash is the file's
             plan.cdx.hashes.add(_hash(*known))
+            if c.files[0].sha512 is not None:
+                plan.cdx.hashes.add(_hash("SHA-512", c.files[0].sha512))
+    elif c.root_digest is not None and cc.is_sha256_hex(c.root_digest):
+        plan.cdx.hashes.add(_hash("SHA-256", c.root_digest))  # the OMS root digest
 
 
 def _edges(graph: ProvenanceGraph, c: Component, plan: _Plan) -> None:
@@ -320,14 +370,50 @@ def _patch(doc: dict[str, Any], plans: dict[str, _Plan], timestamp: str | None) 
         del doc["components"]
     deps = []
     for dep in doc.get("dependencies", []):
-        if "dependsOn" in dep:
-            dep["dependsOn"] = sorted(dep["dependsOn"])
+        dep["dependsOn"] = sorted(dep.get("dependsOn", []))  # a leaf says so: []
         deps.append(dep)
     if deps:
         doc["dependencies"] = sorted(deps, key=lambda d: d["ref"])
 
 
+def _patch_metadata(doc: dict[str, Any], graph: ProvenanceGraph,
+                    organization: Organization | None) -> None:
+    """Who made the document, in which phase, and how complete its lists are."""
+    meta = doc["metadata"]
+    meta["lifecycles"] = [{"phase": "post-build"}]  # read from built artifacts
+    if organization is not None:
+        meta["manufacturer"] = _entity(organization)
+        contact: dict[str, Any] = {"name": organization.name}
+        if organization.email is not None:
+            contact["email"] = organization.email
+        meta["authors"] = [contact]
+    refs = sorted(c.ref for c in graph.components())
+    if not refs:
+        return
+    # The dependency (lineage) lists hold what cards, configs and attestations declare;
+    # components known only by name are known to miss their own ancestry.
+    complete = all(c.local for c in graph.components())
+    compositions = [{"aggregate": "unknown" if complete else "incomplete",
+                     "dependencies": refs}]
+    signed = sorted(c.ref for c in graph.components() if c.signature is not None and c.files)
+    if signed:  # an OMS manifest lists every file of its directory: verified complete
+        compositions.append({"aggregate": "complete", "assemblies": signed})
+    doc["compositions"] = compositions
+
+
+def _entity(org: Organization) -> dict[str, Any]:
+    """An organizationalEntity: name, URL, email contact."""
+    entity: dict[str, Any] = {"name": org.name}
+    if org.url is not None:
+        entity["url"] = [org.url]
+    if org.email is not None:
+        entity["contact"] = [{"email": org.email}]
+    return entity
+
+
 def _patch_component(entry: dict[str, Any], plan: _Plan) -> None:
+    if plan.supplier is not None:
+        entry["supplier"] = plan.supplier
     if plan.purl_raw is not None:
         entry["purl"] = plan.purl_raw
     if plan.pedigree is not None:

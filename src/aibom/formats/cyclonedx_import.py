@@ -74,7 +74,7 @@ def import_cyclonedx(text: str | bytes, *, source: str = "AIBOM") -> ProvenanceG
 
 
 def read_cyclonedx(document: Any, source: str) -> ProvenanceGraph:
-    """A CycloneDX BOM parsed by `_common.load_json` -> ProvenanceGraph."""
+    """A CycloneDX BOM parsed by `_internal.jsonio.load_json` -> ProvenanceGraph."""
     doc = as_dict(document, source)
     if doc.get("bomFormat") != "CycloneDX":
         raise InputError(f"{source}: not a CycloneDX document (bomFormat is not 'CycloneDX')")
@@ -140,8 +140,10 @@ def _component(e: _Entry) -> Component:
         ref=e.ref,
         kind=kind,
         name=name,
-        version=opt_str(raw, "version", where),
-        purl=opt_str(raw, "purl", where),
+        # a version or purl aibom derived (from the OMS root digest, the Hub id) is no fact
+        # of the graph: it reads back as absent
+        version=None if props.get(v.P_VERSION_SOURCE) else opt_str(raw, "version", where),
+        purl=None if props.get(v.P_PURL_SOURCE) else opt_str(raw, "purl", where),
         license=license_,
         license_url=license_url,
         root_digest=props.get(v.P_ROOT_DIGEST),
@@ -203,13 +205,15 @@ def _files(raw: dict[str, Any], where: str) -> tuple[FileDigest, ...]:
         name = as_str(sub.get("name"), f"{w}.name")
         props = properties(sub.get("properties"), w)
         alg, digest = props.get(v.P_FILE_ALG), props.get(v.P_FILE_DIGEST)
+        found = hashes(sub, w)
+        primary = next((h for h in found if h[0] != "SHA-512"), found[0] if found else None)
         if alg is None or digest is None:
-            found = hashes(sub, w)
-            if not found:
+            if primary is None:
                 continue  # a file without a digest is not a FileDigest
-            cdx_alg, content = found[0]
+            cdx_alg, content = primary
             alg, digest = cc.HASH_ALGS_BACK.get(cdx_alg, cdx_alg.lower()), content.lower()
-        files.append(FileDigest(name, alg, digest))
+        sha512 = next((c.lower() for a, c in found if a == "SHA-512"), None)
+        files.append(FileDigest(name, alg, digest, sha512))
     return tuple(files)
 
 

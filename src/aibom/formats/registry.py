@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from aibom.errors import InputError
+from aibom.formats.identity import Organization
 from aibom.graph import ProvenanceGraph
 
 
@@ -31,7 +32,9 @@ class ExportOptions:
 
     root_ref: str | None = None  # the component the document is about
     spec_version: str = "1.7"  # CycloneDX only
-    timestamp: str | None = None  # RFC 3339 creation time
+    timestamp: str | None = None  # RFC 3339; default SOURCE_DATE_EPOCH, else now
+    organization: Organization | None = None  # producing the AIBOM; supplier of last resort
+    base_url: str | None = None  # where the component directories are published
 
 
 @dataclass(frozen=True)

@@ -49,9 +49,17 @@ from aibom.formats._spdx_common import (
     document_hash,
     download_url,
     license_expression,
-    parse_created,
     roots,
     spdx_licensing,
+)
+from aibom.formats.identity import (
+    Organization,
+    bundle_url,
+    check_base_url,
+    creation_time,
+    purl_of,
+    supplier_of,
+    version_of,
 )
 from aibom.formats.registry import ExportOptions
 from aibom.graph import Component, Edge, ProvenanceGraph, Relation, SignatureEvidence
@@ -79,10 +87,16 @@ def export_spdx2(
     root_ref: str | None = None,
     created: str | None = None,
     tool_version: str = aibom.__version__,
+    organization: Organization | None = None,
+    base_url: str | None = None,
 ) -> str:
     """The graph as SPDX 2.3 JSON text: same graph and arguments, same bytes. The document
-    passes spdx-tools' validate_full_spdx_document (InputError otherwise)."""
-    when = parse_created(created)
+    passes spdx-tools' validate_full_spdx_document (InputError otherwise). `created`,
+    `organization` and `base_url` mean what they mean for export_spdx3."""
+    when = creation_time(created)
+    parts = (root_ref, when.isoformat(), tool_version, organization, base_url)
+    if base_url is not None:
+        check_base_url(base_url)
     top = roots(graph, root_ref)
     ids = _spdx_ids(graph)
     tool = Actor(ActorType.TOOL, f"aibom-{tool_version}")
@@ -92,9 +106,9 @@ def export_spdx2(
         spdx_id=DOCUMENT_ID,
         name=f"AIBOM of {names}" if names else "AIBOM",
         document_namespace=(
-            f"{NAMESPACE}{document_hash(graph, 'spdx2', root_ref, when.isoformat(), tool_version)}"
+            f"{NAMESPACE}{document_hash(graph, 'spdx2', *parts)}"
         ),
-        creators=[tool],
+        creators=[tool] if organization is None else [_actor(organization), tool],
         created=when,
         creator_comment=(
             "Written by aibom from its provenance graph. The aibom: names in annotations and "
@@ -102,13 +116,21 @@ def export_spdx2(
         ),
     )
     licenses: dict[str, ExtractedLicensingInfo] = {}
-    packages = [_package(graph, c, ids[c.ref], licenses) for c in graph.components()]
+    packages = [_package(graph, c, ids[c.ref], licenses, organization, base_url)
+                for c in graph.components()]
     annotations = [
         Annotation(ids[c.ref], AnnotationType.OTHER, tool, when, _annotation(graph, c))
         for c in graph.components()
     ]
     relationships = [Relationship(DOCUMENT_ID, RelationshipType.DESCRIBES, ids[r]) for r in top]
     relationships += [_relationship(graph, e, ids) for e in graph.edges()]
+    # each component DEPENDS_ON what it was made from: the relationship conformance checkers
+    # follow from the described root (they do not follow DESCENDANT_OF, VARIANT_OF...)
+    relationships += [
+        Relationship(ids[c.ref], RelationshipType.DEPENDS_ON, ids[p], f"{v.P_DERIVED}=true")
+        for c in graph.components()
+        for p in sorted({e.parent for e in graph.parents(c.ref)})
+    ]
     document = Document(
         info,
         packages=packages,
@@ -141,18 +163,33 @@ def _spdx_ids(graph: ProvenanceGraph) -> dict[str, str]:
     return ids
 
 
+def _actor(org: Organization) -> Actor:
+    return Actor(ActorType.ORGANIZATION, org.name, org.email)
+
+
 def _package(
-    graph: ProvenanceGraph, c: Component, spdx_id: str, licenses: dict[str, ExtractedLicensingInfo]
+    graph: ProvenanceGraph,
+    c: Component,
+    spdx_id: str,
+    licenses: dict[str, ExtractedLicensingInfo],
+    organization: Organization | None,
+    base_url: str | None,
 ) -> Package:
     url = download_url(c)
+    declared = _declared(c, licenses)
+    supplier, _ = supplier_of(c, organization)
     pkg = Package(
         spdx_id=spdx_id,
         name=c.name or c.ref,
         download_location=url if url is not None else SpdxNoAssertion(),
-        version=c.version,
+        version=version_of(c)[0],
+        supplier=_actor(supplier) if supplier is not None else SpdxNoAssertion(),
+        originator=_actor(supplier) if supplier is not None else None,
         files_analyzed=False,
-        license_concluded=SpdxNoAssertion(),
-        license_declared=_declared(c, licenses),
+        # concluded: what the card declares (aibom has no contrary evidence); not a legal review
+        license_concluded=declared,
+        license_declared=declared,
+        copyright_text=SpdxNoAssertion(),
         description=c.card.description,
         comment=(
             f"aibom {c.kind.value} {c.ref!r}, role {graph.role(c.ref).value}, "
@@ -163,11 +200,12 @@ def _package(
         pkg.checksums = [Checksum(ChecksumAlgorithm.SHA256, c.root_digest)]
         pkg.comment += f"; its SHA256 checksum is the {ROOT_DIGEST_COMMENT}"
     refs = []
-    if c.purl is not None and _PURL.match(c.purl) and " " not in c.purl:
-        refs.append(ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", c.purl))
+    purl, _ = purl_of(c)
+    if purl is not None and _PURL.match(purl) and " " not in purl:
+        refs.append(ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", purl))
     for prefix, sig in (("oms-signature", c.signature), ("oms-attestation", c.attestation)):
         if sig is not None:
-            refs += _signature_refs(prefix, sig)
+            refs += _signature_refs(prefix, sig, bundle_url(c, sig, base_url))
     pkg.external_references = refs
     return pkg
 
@@ -202,7 +240,8 @@ def _locator(text: str) -> str:
     return quote(text, safe="/:@!$&'()*+,;=?#%~") if re.search(r"\s", text) else text
 
 
-def _signature_refs(prefix: str, sig: SignatureEvidence) -> list[ExternalPackageRef]:
+def _signature_refs(prefix: str, sig: SignatureEvidence,
+                    url: str | None) -> list[ExternalPackageRef]:
     other = ExternalPackageRefCategory.OTHER
     signer = sig.signer
     what = "OMS model signature" if prefix == "oms-signature" else "signed lineage attestation"
@@ -210,7 +249,7 @@ def _signature_refs(prefix: str, sig: SignatureEvidence) -> list[ExternalPackage
         ExternalPackageRef(
             other,
             f"{prefix}-bundle",
-            _locator(sig.bundle_path),
+            _locator(url or sig.bundle_path),
             f"{what}: Sigstore bundle, {signer.method} signing, predicate {sig.predicate_type}",
         ),
         ExternalPackageRef(
@@ -305,4 +344,5 @@ def _relationship(graph: ProvenanceGraph, e: Edge, ids: dict[str, str]) -> Relat
 
 def export_with_options(graph: ProvenanceGraph, options: ExportOptions) -> str:
     """The registry's exporter: `export_spdx2` with the common options."""
-    return export_spdx2(graph, root_ref=options.root_ref, created=options.timestamp)
+    return export_spdx2(graph, root_ref=options.root_ref, created=options.timestamp,
+                       organization=options.organization, base_url=options.base_url)

@@ -19,4 +19,5 @@ __all__ = ["export_spdx3", "import_spdx3"]
 
 def export_with_options(graph: ProvenanceGraph, options: ExportOptions) -> str:
     """The registry's exporter: `export_spdx3` with the common options."""
-    return export_spdx3(graph, root_ref=options.root_ref, created=options.timestamp)
+    return export_spdx3(graph, root_ref=options.root_ref, created=options.timestamp,
+                       organization=options.organization, base_url=options.base_url)

@@ -32,13 +32,26 @@ from aibom.formats._spdx3_elements import (
     set_props,
     signer_ids,
 )
+from aibom.formats._spdx3_elements import (
+    organization as organization_element,
+)
 from aibom.formats._spdx_common import (
     ROOT_DIGEST_COMMENT,
     component_props,
     document_hash,
     download_url,
-    parse_created,
     roots,
+)
+from aibom.formats.identity import (
+    NOASSERTION,
+    Organization,
+    Source,
+    bundle_url,
+    check_base_url,
+    creation_time,
+    purl_of,
+    supplier_of,
+    version_of,
 )
 from aibom.graph import Component, Edge, Kind, ProvenanceGraph
 
@@ -56,13 +69,20 @@ def export_spdx3(
     root_ref: str | None = None,
     created: str | None = None,
     tool_version: str = aibom.__version__,
+    organization: Organization | None = None,
+    base_url: str | None = None,
 ) -> str:
     """The graph as SPDX 3.0.1 JSON-LD text: same graph and arguments, same bytes.
-    `created` (RFC 3339, default 1970-01-01T00:00:00Z for reproducible output) is the
-    document's CreationInfo.created; `root_ref` the component the document is about."""
-    when = parse_created(created)
+    `created` (RFC 3339; default SOURCE_DATE_EPOCH, else now) is the document's
+    CreationInfo.created; `root_ref` the component the document is about; `organization`
+    creates the document and supplies components that name no supplier of their own;
+    `base_url` is where the component directories are published."""
+    when = creation_time(created)
     top = roots(graph, root_ref)
-    ns = f"{NAMESPACE}{document_hash(graph, root_ref, when.isoformat(), tool_version)}/"
+    if base_url is not None:
+        check_base_url(base_url)
+    parts = (root_ref, when.isoformat(), tool_version, organization, base_url)
+    ns = f"{NAMESPACE}{document_hash(graph, *parts)}/"
 
     info = spdx.CreationInfo(specVersion=SPEC_VERSION, created=when)
     info.comment = (
@@ -71,20 +91,24 @@ def export_spdx3(
     )
     tool = spdx.Tool(_id=f"{ns}tool/aibom", name=f"aibom-{tool_version}", creationInfo=info)
     agent = spdx.SoftwareAgent(_id=f"{ns}agent/aibom", name="aibom", creationInfo=info)
-    info.createdBy = [agent]
     info.createdUsing = [tool]
     doc = Doc(ns, info)
+    info.createdBy = [agent]
+    if organization is not None:
+        info.createdBy = [organization_element(organization, doc), agent]
 
     packages: dict[str, Any] = {}
     for c in graph.components():
-        packages[c.ref] = doc.add(_package(graph, c, doc))
+        packages[c.ref] = doc.add(_package(graph, c, doc, organization, base_url))
     for c in graph.components():
         files(c, packages[c.ref], doc)
         declared_license(c, packages[c.ref], doc)
+        _dependencies(graph, c, packages, doc)
     for e in graph.edges():
         doc.add(_relationship(graph, e, packages, doc))
 
-    described = sorted(doc.elements + list(doc.licenses.values()), key=_id)
+    described = sorted(doc.elements + list(doc.licenses.values()) + list(doc.agents.values()),
+                       key=_id)
     sbom = spdx.software_Sbom(
         _id=f"{ns}sbom",
         creationInfo=info,
@@ -129,17 +153,31 @@ def _id(element: Any) -> str:
 # --- one component -----------------------------------------------------------------------
 
 
-def _package(graph: ProvenanceGraph, c: Component, doc: Doc) -> Any:
+def _package(graph: ProvenanceGraph, c: Component, doc: Doc, org: Organization | None,
+             base_url: str | None) -> Any:
     is_model = c.kind != Kind.DATASET
     cls = spdx.ai_AIPackage if is_model else spdx.dataset_DatasetPackage
     pkg = cls(_id=component_id(doc.ns, c), creationInfo=doc.info, name=c.name)
     pkg.software_primaryPurpose = (
         spdx.software_SoftwarePurpose.model if is_model else spdx.software_SoftwarePurpose.data
     )
-    if c.version is not None:
-        pkg.software_packageVersion = c.version
-    if c.purl is not None:
-        pkg.software_packageUrl = c.purl
+    props = component_props(graph, c)
+    version, version_source = version_of(c)
+    if version is not None:
+        pkg.software_packageVersion = version
+    if version_source not in (None, Source.GRAPH):
+        props.append((v.P_VERSION_SOURCE, str(version_source)))
+    purl, purl_source = purl_of(c)
+    if purl is not None:
+        pkg.software_packageUrl = purl
+    if purl_source not in (None, Source.GRAPH):
+        props.append((v.P_PURL_SOURCE, str(purl_source)))
+    supplier, supplier_source = supplier_of(c, org)
+    if supplier is not None:
+        pkg.suppliedBy = organization_element(supplier, doc)
+        pkg.originatedBy = [pkg.suppliedBy]
+        props.append((v.P_SUPPLIER_SOURCE, str(supplier_source)))
+    pkg.software_copyrightText = NOASSERTION  # cards do not state copyright
     url = download_url(c)
     if url is not None:
         pkg.software_downloadLocation = url
@@ -154,7 +192,6 @@ def _package(graph: ProvenanceGraph, c: Component, doc: Doc) -> Any:
                 comment=ROOT_DIGEST_COMMENT,
             )
         ]
-    props = component_props(graph, c)
     refs: list[Any] = []
     ids: list[Any] = []
     if c.license_url is not None:
@@ -164,7 +201,7 @@ def _package(graph: ProvenanceGraph, c: Component, doc: Doc) -> Any:
     for prefix, sig in ((v.SIGNATURE, c.signature), (v.ATTESTATION, c.attestation)):
         if sig is not None:
             props += v.signature_props(prefix, sig)
-            refs.append(bundle_ref(prefix, sig))
+            refs.append(bundle_ref(prefix, sig, bundle_url(c, sig, base_url)))
             ids += signer_ids(prefix, sig) + log_ids(prefix, sig)
     if refs:
         pkg.externalRef = refs
@@ -173,6 +210,28 @@ def _package(graph: ProvenanceGraph, c: Component, doc: Doc) -> Any:
     props += card_fields(graph, c, pkg, is_model)
     set_props(pkg, props)
     return pkg
+
+
+def _dependencies(graph: ProvenanceGraph, c: Component, packages: dict[str, Any],
+                  doc: Doc) -> None:
+    """The component's parents once more as one build-time dependsOn: the relationship the
+    conformance checkers follow from the root (they do not follow descendantOf, trainedOn
+    and the like). Marked aibom:derived; the importer reads the precise relationships."""
+    parents = sorted({e.parent for e in graph.parents(c.ref)})
+    if not parents:
+        return
+    rel = spdx.LifecycleScopedRelationship(
+        _id=f"{packages[c.ref]._id}/dependsOn",
+        creationInfo=doc.info,
+        from_=packages[c.ref],
+        to=[packages[p] for p in parents],
+        relationshipType=spdx.RelationshipType.dependsOn,
+        scope=spdx.LifecycleScopeType.build,
+        completeness=spdx.RelationshipCompleteness.noAssertion,
+        comment="the components it was made from or with (its lineage), as dependencies",
+    )
+    set_props(rel, [(v.P_DERIVED, "true")])
+    doc.add(rel)
 
 
 

@@ -60,7 +60,7 @@ def import_spdx3(text: str | bytes, *, source: str = "AIBOM") -> ProvenanceGraph
 
 
 def read_spdx3(data: Any, source: str) -> ProvenanceGraph:
-    """An SPDX 3.0.1 document parsed by `_common.load_json` -> ProvenanceGraph."""
+    """An SPDX 3.0.1 document parsed by `_internal.jsonio.load_json` -> ProvenanceGraph."""
     if not isinstance(data, dict):
         raise InputError(f"{source}: not an SPDX 3 document (a JSON object expected)")
     if data.get("@context") != SPDX_CONTEXT:
@@ -156,8 +156,8 @@ class _Package:
             ref=ref,
             kind=kind,
             name=name,
-            version=pkg.software_packageVersion,
-            purl=pkg.software_packageUrl,
+            version=None if props.get(v.P_VERSION_SOURCE) else pkg.software_packageVersion,
+            purl=None if props.get(v.P_PURL_SOURCE) else pkg.software_packageUrl,
             license=license_,
             license_url=license_url,
             root_digest=next(
@@ -237,7 +237,9 @@ class _Package:
                 spdx_alg = _local(required(hashes[0].algorithm, where, "algorithm"))
                 algorithm = props.get(v.P_FILE_ALG) or HASHES_BACK.get(spdx_alg, spdx_alg)
                 digest = required(hashes[0].hashValue, where, "hashValue")
-                files.append(FileDigest(f.name or "", algorithm, digest))
+                sha512 = next((h.hashValue for h in hashes[1:]
+                               if _local(h.algorithm) == "sha512"), None)
+                files.append(FileDigest(f.name or "", algorithm, digest, sha512))
         return tuple(files)
 
     def _card(self, props: v.Props, is_model: bool) -> CardFacts:
@@ -277,6 +279,8 @@ def _edges(rel: Any, refs: dict[str, str], graph: ProvenanceGraph, source: str) 
         raise InputError(f"{where}: a relationship needs from, to and relationshipType")
     type_name = _local(rel.relationshipType)
     props = element_props(rel, where)
+    if props.get(v.P_DERIVED) == "true":
+        return []  # a restatement for other tools (dependsOn, hasConcludedLicense)
     relation_text = props.get(v.P_EDGE_RELATION)
     if relation_text is None:
         return _foreign_edges(rel, type_name, refs, graph)

@@ -50,6 +50,10 @@ P_CARD = "aibom:card:"  # aibom:card:library|dtype|parameters|quantization|langu
 P_TAG = "aibom:card:tag"
 P_METRIC = "aibom:card:metric:"  # aibom:card:metric:<n>:type|value|dataset|name|task
 P_FACT = "aibom:fact:"  # aibom:fact:<key> = value, CardFacts.properties
+P_VERSION_SOURCE = "aibom:version-source"  # where an exported version came from (identity.Source)
+P_PURL_SOURCE = "aibom:purl-source"  # where an exported purl came from; not graph: not read back
+P_SUPPLIER_SOURCE = "aibom:supplier-source"  # derived, never read back
+P_DERIVED = "aibom:derived"  # "true" on an element restating graph facts for other tools
 P_SCAN = "aibom:scan:"  # aibom:scan:scanner|version|verdict, aibom:scan:finding (repeated)
 SCAN_VERDICTS = ("clean", "dangerous", "incomplete")
 SIGNATURE = "signature"  # aibom:signature:... the OMS model signature

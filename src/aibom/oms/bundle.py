@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -144,7 +145,9 @@ def _envelope(node: dict[str, Any], source: str) -> Envelope:
     payload = b64decode(node.get("payload"), f"{source} DSSE payload")
     payload_type = node.get("payloadType")
     if payload_type != INTOTO_PAYLOAD_TYPE:
-        raise InputError(f"{source}: DSSE payloadType is {payload_type!r}, not in-toto JSON")
+        raise VerificationError(  # what was signed is not an OMS statement: not verified
+            f"{source}: DSSE payloadType is {payload_type!r}, not in-toto JSON"
+        )
     signatures = tuple(
         b64decode(s.get("sig"), f"{source} DSSE signature") for s in node.get("signatures") or []
     )
@@ -249,12 +252,12 @@ def _log_entries(nodes: list[Any], source: str) -> tuple[LogEntry, ...]:
 
 def _oms_signature(statement: dict[str, Any], source: str) -> OmsSignature:
     if statement.get("_type") != STATEMENT_TYPE:
-        raise InputError(f"{source}: payload is not an in-toto Statement v1")
+        raise VerificationError(f"{source}: payload is not an in-toto Statement v1")
     predicate_type = statement.get("predicateType")
     if predicate_type == PREDICATE_LEGACY:
         return _legacy_signature(statement, source)
     if predicate_type != PREDICATE_V1:
-        raise InputError(f"{source}: unsupported predicateType {predicate_type!r}")
+        raise VerificationError(f"{source}: unsupported predicateType {predicate_type!r}")
     notes: list[str] = []
     normalized = _normalize_shard_algorithms(statement, notes)
     _shape.check_statement(normalized, f"{source} statement")
@@ -270,7 +273,10 @@ def _oms_signature(statement: dict[str, Any], source: str) -> OmsSignature:
     if "ignore_paths" not in ser:
         notes.append("pre-v1.1.0 bundle: no ignore_paths recorded")
     raw_resources = statement["predicate"]["resources"]
-    resources = tuple(Resource(r["name"], r["algorithm"], r["digest"]) for r in raw_resources)
+    algorithm = sys.intern  # one string for the few algorithm names, not one per resource
+    resources = tuple(
+        Resource(r["name"], algorithm(r["algorithm"]), r["digest"]) for r in raw_resources
+    )
     _check_resources(resources, serialization, source)
     subject = normalized["subject"]
     if len(subject) != 1 or "sha256" not in subject[0].get("digest", {}):

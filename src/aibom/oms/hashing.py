@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import mmap
 import os
+import stat
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -207,6 +208,7 @@ def _hash_batch(
 
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+_OPEN_FLAGS |= getattr(os, "O_NONBLOCK", 0)  # swapped for a FIFO since listing: never wait
 
 
 def _hash_job(
@@ -223,6 +225,8 @@ def _hash_job(
     except OSError as exc:
         raise ModelTreeError(f"cannot read {job.file.name}: {exc.strerror}") from None
     try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ModelTreeError(f"{job.file.name} is no longer a regular file")
         length = job.end - job.start
         if length < MIN_CACHED_BYTES:
             data = os.pread(fd, length, job.start) if length else b""

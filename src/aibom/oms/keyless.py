@@ -142,15 +142,26 @@ def sign_keyless(
     from sigstore.oidc import IdentityError, IdentityToken
     from sigstore.sign import SigningContext
 
-    config = signing_trust_config(trust_config, staging)
-    try:
+    try:  # the token first: a bad one must fail before any network traffic
         token = IdentityToken(identity_token, client_id)
     except IdentityError as exc:
         raise InputError(f"identity token rejected: {_first_line(exc)}") from None
     try:
+        config = signing_trust_config(trust_config, staging)
+    except (SigstoreError, OSError) as exc:  # TUF refresh: needs the network
+        raise InputError(
+            f"keyless signing cannot fetch the Sigstore trust configuration: {_first_line(exc)}",
+            hint="keyless signing needs network access, or give --trust-config",
+        ) from None
+    try:
         context = SigningContext.from_trust_config(config)
         with context.signer(token, cache=True) as signer:
             bundle = signer.sign_dsse(Statement(payload))
+    except OSError as exc:  # requests' errors are OSErrors: Fulcio or Rekor unreachable
+        raise InputError(
+            f"keyless signing cannot reach Sigstore: {_first_line(exc)}",
+            hint="keyless signing needs network access to Fulcio and Rekor",
+        ) from None
     except SigstoreError as exc:
         raise VerificationError(f"Sigstore signing failed: {_first_line(exc)}") from None
     signed: dict[str, Any] = json.loads(bundle.to_json())

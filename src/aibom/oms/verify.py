@@ -252,6 +252,8 @@ def check_model(
     any is, and may wait or raise; `progress` hears of every one hashed."""
     if not os.path.lexists(model):
         raise InputError(f"cannot read model {model}: it does not exist")
+    if not sig.resources:  # verifying nothing must never read as "verified"
+        return Verification(sig, failures=("the signature covers no files",))
     ser = sig.serialization
     ignore = IgnoreSet(model, ser.ignore_paths, extra_ignores, git=ignore_git_paths)
     try:

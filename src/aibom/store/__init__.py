@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,32 @@ def database_url(text: str | None = None) -> URL:
     return url
 
 
+def display_url(url: URL) -> str:
+    """The URL for messages: never a password; a SQLite file as its absolute path (SQLAlchemy's
+    convention: sqlite:///x is x relative to the working directory, sqlite:////x is /x)."""
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return f"sqlite:///{os.path.abspath(os.path.expanduser(url.database))}"
+    return url.render_as_string(hide_password=True)
+
+
+def _require_sqlite_file(url: URL, shown: str) -> None:
+    path = os.path.abspath(os.path.expanduser(str(url.database)))
+    if not os.path.exists(path):
+        raise InputError(
+            f"no inventory at {path}: the file does not exist (nothing was created)",
+            hint="check --db / AIBOM_DB, or `aibom ingest` an AIBOM first",
+        )
+    if not os.path.isfile(path):
+        raise InputError(f"no inventory at {path}: not a regular file")
+
+
+def _remove_sqlite_files(database: str) -> None:
+    path = os.path.expanduser(database)
+    for name in (path, f"{path}-wal", f"{path}-shm", f"{path}-journal"):
+        with suppress(OSError):
+            os.unlink(name)
+
+
 def _sqlite_setup(engine: Engine) -> None:
     """Transactions under our control (pysqlite's implicit ones skip DDL), WAL, and a write
     lock taken at BEGIN for writers so concurrent writers wait instead of failing."""
@@ -78,17 +104,29 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.url = engine.url.render_as_string(hide_password=True)
+        self.url = display_url(engine.url)
 
     @property
     def backend(self) -> str:
         return self.engine.dialect.name
 
     @classmethod
-    def open(cls, url: str | URL | None = None, *, migrate: bool = True) -> Store:
+    def open(
+        cls, url: str | URL | None = None, *, migrate: bool = True, create: bool = True
+    ) -> Store:
+        """Open (and by default create and migrate) the inventory at `url`.
+
+        With create=False (query, graph: an incident responder's typo must never read as
+        "not affected") a missing SQLite file, or a database holding no aibom inventory, is
+        an InputError and nothing is created."""
         target = url if isinstance(url, URL) else database_url(url)
-        shown = target.render_as_string(hide_password=True)
-        if target.get_backend_name() == "sqlite" and target.database not in (None, "", ":memory:"):
+        shown = display_url(target)
+        sqlite_file = target.get_backend_name() == "sqlite" and target.database not in (
+            None, "", ":memory:")
+        new_file = sqlite_file and not os.path.exists(os.path.expanduser(str(target.database)))
+        if sqlite_file and not create:
+            _require_sqlite_file(target, shown)
+        elif sqlite_file:
             try:
                 Path(target.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
             except OSError as e:
@@ -103,12 +141,34 @@ class Store:
         if engine.dialect.name == "sqlite":
             _sqlite_setup(engine)
         store = cls(engine)
+        if not create:
+            store._require_inventory()
         if migrate:
             from aibom.store.migrations import migrate as run
 
-            with store.errors():
-                run(engine)
+            try:
+                with store.errors():
+                    run(engine)
+            except BaseException:
+                store.close()
+                if new_file:  # created here and not made an inventory: leave nothing behind
+                    _remove_sqlite_files(str(target.database))
+                raise
         return store
+
+    def _require_inventory(self) -> None:
+        from sqlalchemy import inspect
+
+        from aibom.store import schema
+
+        with self.errors():
+            present = inspect(self.engine).has_table(schema.migrations.name)
+        if not present:
+            self.close()
+            raise InputError(
+                f"{self.url} holds no aibom inventory (nothing was changed)",
+                hint="check --db / AIBOM_DB, or `aibom ingest` an AIBOM first",
+            )
 
     @contextmanager
     def errors(self) -> Iterator[None]:
