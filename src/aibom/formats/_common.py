@@ -70,7 +70,7 @@ def strict_validator(schema_version: Any) -> Any:
 
     library = JsonStrictValidator(schema_version)
     inner = getattr(library, "_validator", None)
-    if hasattr(inner, "evolve"):
+    if inner is not None and hasattr(inner, "evolve"):
         from aibom.formats._unique_items import with_linear_unique_items
 
         return with_linear_unique_items(inner.evolve(format_checker=format_checker()))

@@ -11,8 +11,12 @@ from spdx_python_model import v3_0_1 as spdx
 from aibom._internal.text import one_line
 from aibom.errors import InputError
 
+# The decoder and its state are not in spdx-python-model's type stubs.
+_JSONLDDecoder: Any = spdx.JSONLDDecoder  # type: ignore[attr-defined]
+_DecodeState: Any = spdx.DecodeState
 
-class _StrictDecoder(spdx.JSONLDDecoder):
+
+class _StrictDecoder(_JSONLDDecoder):  # type: ignore[misc]
     """spdx-python-model's JSON-LD decoder, refusing a value of the wrong JSON type instead
     of dropping it silently."""
 
@@ -41,7 +45,8 @@ class _StrictDecoder(spdx.JSONLDDecoder):
 
     def read_object(self) -> tuple[Any, Any]:
         self._want(dict, "an object")
-        return super().read_object()
+        found: tuple[Any, Any] = super().read_object()
+        return found
 
 
 def _show(value: Any) -> str:
@@ -57,7 +62,7 @@ def decode_objects(data: dict[str, Any], source: str) -> Any:
             if context is not None:
                 spdx.decode_context(context, objects)
         with root.read_property("@graph") as items:
-            objects.decode(items, spdx.DecodeState(objects))
+            objects.decode(items, _DecodeState(objects))
     except (
         TypeError,
         ValueError,

@@ -172,7 +172,8 @@ def _kind(e: _Entry) -> Kind:
 
 def _license(raw: dict[str, Any], props: v.Props,
              where: str) -> tuple[str | None, str | None, tuple[str, ...]]:
-    written, url, warnings = None, None, ()
+    written, url = None, None
+    warnings: tuple[str, ...] = ()
     choices = as_list(raw.get("licenses"), f"{where}.licenses")
     for i, choice in enumerate(choices):
         choice = as_dict(choice, f"{where}.licenses[{i}]")

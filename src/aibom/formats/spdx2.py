@@ -19,23 +19,14 @@ from urllib.parse import quote
 
 from license_expression import ExpressionError
 from spdx_tools.spdx.jsonschema.document_converter import DocumentConverter
-from spdx_tools.spdx.model import (
-    Actor,
-    ActorType,
-    Annotation,
-    AnnotationType,
-    Checksum,
-    ChecksumAlgorithm,
-    CreationInfo,
-    Document,
-    ExternalPackageRef,
-    ExternalPackageRefCategory,
-    ExtractedLicensingInfo,
-    Package,
-    Relationship,
-    RelationshipType,
-    SpdxNoAssertion,
-)
+from spdx_tools.spdx.model.actor import Actor, ActorType
+from spdx_tools.spdx.model.annotation import Annotation, AnnotationType
+from spdx_tools.spdx.model.checksum import Checksum, ChecksumAlgorithm
+from spdx_tools.spdx.model.document import CreationInfo, Document
+from spdx_tools.spdx.model.extracted_licensing_info import ExtractedLicensingInfo
+from spdx_tools.spdx.model.package import ExternalPackageRef, ExternalPackageRefCategory, Package
+from spdx_tools.spdx.model.relationship import Relationship, RelationshipType
+from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
 from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
 
 import aibom
@@ -198,7 +189,7 @@ def _package(
     )
     if c.root_digest is not None and _SHA256.fullmatch(c.root_digest):
         pkg.checksums = [Checksum(ChecksumAlgorithm.SHA256, c.root_digest)]
-        pkg.comment += f"; its SHA256 checksum is the {ROOT_DIGEST_COMMENT}"
+        pkg.comment = f"{pkg.comment}; its SHA256 checksum is the {ROOT_DIGEST_COMMENT}"
     refs = []
     purl, _ = purl_of(c)
     if purl is not None and _PURL.match(purl) and " " not in purl:

@@ -256,7 +256,7 @@ def _relationship(graph: ProvenanceGraph, e: Edge, packages: dict[str, Any], doc
         to=[parent if how.child_is_from else child],
         relationshipType=getattr(spdx.RelationshipType, how.type),
     )
-    if how.scope:
+    if how.scope and isinstance(rel, spdx.LifecycleScopedRelationship):
         rel.scope = getattr(spdx.LifecycleScopeType, how.scope)
     source = f"; evidence: {e.evidence}" if e.evidence else ""
     rel.comment = (

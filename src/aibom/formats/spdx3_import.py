@@ -228,7 +228,7 @@ class _Package:
             for f in rel.to:
                 if not isinstance(f, spdx.software_File):
                     continue
-                where = f"{self.source}: {f._id}"
+                where = f"{self.source}: {f.get_id()}"
                 methods = objects(f.verifiedUsing, spdx.IntegrityMethod, where, "hash")
                 hashes = [h for h in methods if isinstance(h, spdx.Hash)]
                 if not hashes:

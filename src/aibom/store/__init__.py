@@ -128,7 +128,7 @@ class Store:
             _require_sqlite_file(target, shown)
         elif sqlite_file:
             try:
-                Path(target.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                Path(target.database or "").expanduser().parent.mkdir(parents=True, exist_ok=True)
             except OSError as e:
                 raise InputError(f"cannot create the inventory at {shown}: {e.strerror}") from None
         try:
