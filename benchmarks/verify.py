@@ -360,6 +360,7 @@ def main() -> int:
         help="also (e) 100,000 x 4 KiB files (writes 100,000 files once)",
     )
     parser.add_argument("--only-verify", action="store_true", help="skip the sign rows")
+    parser.add_argument("--cases", default="", help="only these workloads, e.g. 'ce'")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds per cell (3)")
     parser.add_argument(
         "--workdir",
@@ -373,6 +374,8 @@ def main() -> int:
     cores = usable_cores()
     print(f"aibom {source_version()}; cores = {cores}; workdir {workdir}", flush=True)
     cases = [*CASES, SCALE_CASE] if args.scale else CASES
+    if args.cases:
+        cases = [c for c in [*CASES, SCALE_CASE] if c.key in args.cases]
     actions = ["verify"] if args.only_verify else ["verify", "sign"]
     measurements: list[Measurement] = []
     failures: list[str] = []

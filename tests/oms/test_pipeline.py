@@ -49,15 +49,26 @@ def _bundle(payload: bytes, key: object) -> bytes:
 
 
 def test_bad_signature_wins_over_digests(
-    tmp_path: Path, keypair: pki.KeyPair, other_keypair: pki.KeyPair
+    tmp_path: Path, keypair: pki.KeyPair, other_keypair: pki.KeyPair,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The model is also tampered: the verdict names the signature, never the digests."""
+    """The model is also tampered: the verdict names the signature, never the digests; the
+    hashing is cancelled and has ended when the verdict is returned."""
     model, signature = _signed(tmp_path, keypair)
     flip_byte(model / "f3.bin")
+    works: list[pipeline.ModelWork] = []
+    real_init = pipeline.ModelWork.__init__
+
+    def spy_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        works.append(self)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline.ModelWork, "__init__", spy_init)
     result = verify.check_signed_model(model, signature, _trust(other_keypair))
     assert not result.ok
     assert result.modified == () and "another key" in result.reason()
-    assert [t.name for t in threading.enumerate() if t.name.startswith("aibom")] == []
+    assert len(works) == 1 and works[0].progress.cancelled
+    assert not any(t.name == "aibom-verify" and t.is_alive() for t in threading.enumerate())
 
 
 def test_digests_are_taken_only_after_the_signature_verified(

@@ -250,6 +250,17 @@ def _predicate(node: Any, at: Path) -> None:
     predicate = _object(node, at, ("resources", "serialization"))
     _only(predicate, at, ("resources", "serialization"))
     for index, item in enumerate(_array(predicate["resources"], (*at, "resources"))):
+        if (  # the common case in one expression; anything else gets the detailed checks
+            type(item) is dict
+            and type(name := item.get("name")) is str
+            and name
+            and type(digest := item.get("digest")) is str
+            and digest
+            and _HEX.issuperset(digest)
+            and type(algorithm := item.get("algorithm")) is str
+            and algorithm in HASH_TYPES
+        ):
+            continue
         where = (*at, "resources", index)
         resource = _object(item, where, ("name", "digest", "algorithm"))
         _string(resource["name"], (*where, "name"), min_length=1)

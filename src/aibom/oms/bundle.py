@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -272,7 +273,10 @@ def _oms_signature(statement: dict[str, Any], source: str) -> OmsSignature:
     if "ignore_paths" not in ser:
         notes.append("pre-v1.1.0 bundle: no ignore_paths recorded")
     raw_resources = statement["predicate"]["resources"]
-    resources = tuple(Resource(r["name"], r["algorithm"], r["digest"]) for r in raw_resources)
+    algorithm = sys.intern  # one string for the few algorithm names, not one per resource
+    resources = tuple(
+        Resource(r["name"], algorithm(r["algorithm"]), r["digest"]) for r in raw_resources
+    )
     _check_resources(resources, serialization, source)
     subject = normalized["subject"]
     if len(subject) != 1 or "sha256" not in subject[0].get("digest", {}):

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from aibom.oms.bundle import ParsedBundle
     from aibom.oms.cache import DigestCache
-    from aibom.oms.model import Resource, Serialization
+    from aibom.oms.model import OmsSignature, Resource, Serialization
     from aibom.oms.verify import Verification
 
 
@@ -107,6 +107,7 @@ class ModelWork:
         self.progress = HashProgress()
         self._cache = cache
         self._parsed: ParsedBundle | None = None
+        self._bound = 0  # ranges the thread may hash before the signature is verified
         self._parse_error: BaseException | None = None
         self._result: Verification | None = None
         self._error: BaseException | None = None
@@ -130,12 +131,14 @@ class ModelWork:
             self._parsed_ready.set()
             self._done.set()
             return
+        signature = self._parsed.signature
+        self._bound = 2 * len(signature.resources) + 4096
         self._parsed_ready.set()
         try:
             cache = self._cache
             if cache is None and self.request.cache_path is not None:
                 cache = DigestCache(Path(self.request.cache_path))
-            self._result = self._check(self._parsed, cache)
+            self._result = self._check(signature, cache)
         except Cancelled:
             pass
         except BaseException as exc:
@@ -143,13 +146,13 @@ class ModelWork:
         finally:
             self._done.set()
 
-    def _check(self, parsed: ParsedBundle, cache: DigestCache | None) -> Verification:
+    def _check(self, signature: OmsSignature, cache: DigestCache | None) -> Verification:
         from aibom.oms.verify import check_model
 
         request = self.request
         return check_model(
             Path(request.model),
-            parsed.signature,
+            signature,
             extra_ignores=[*map(Path, request.ignore_paths), Path(request.signature)],
             ignore_unsigned_files=request.ignore_unsigned_files,
             allow_symlinks=request.allow_symlinks,
@@ -163,9 +166,7 @@ class ModelWork:
 
     def _admit(self, jobs: int) -> None:
         """Before trust, hash only as much as the manifest accounts for."""
-        assert self._parsed is not None
-        bound = 2 * len(self._parsed.signature.resources) + 4096
-        if jobs > bound:
+        if jobs > self._bound:
             self._trusted.wait()
         if self.progress.cancelled:
             raise Cancelled
@@ -179,7 +180,9 @@ class ModelWork:
         return self._parsed
 
     def trust(self) -> None:
-        """The signature verified: the thread may do all the work the bundle asks for."""
+        """The signature verified: the thread may do all the work the bundle asks for. The
+        bundle's bytes are no longer needed (a 100,000-file manifest is tens of MB)."""
+        self._parsed = None
         self._trusted.set()
 
     def cancel(self) -> None:

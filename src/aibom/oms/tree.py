@@ -66,9 +66,15 @@ class IgnoreSet:
                     self._prefixes.add(tuple(Path(rel).parts))
 
     def covers(self, parts: tuple[str, ...]) -> bool:
-        if parts and is_partial_name(parts[-1]):
+        if not parts:
+            return False
+        if is_partial_name(parts[-1]):
             return True  # the temporary file of an aibom write cut short by a crash
-        return any(parts[:n] in self._prefixes for n in range(1, len(parts) + 1))
+        if (parts[0],) in self._prefixes:
+            return True
+        if not any(p[0] == parts[0] for p in self._prefixes if len(p) > 1):
+            return False  # most files: no ignore entry starts with their top directory
+        return any(parts[:n] in self._prefixes for n in range(2, len(parts) + 1))
 
     def recorded(self) -> tuple[str, ...]:
         """The ignore list as it is written into a signature: sorted, POSIX separators."""
