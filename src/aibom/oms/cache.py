@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sqlite3
 import stat
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite3
 
 SCHEMA_VERSION = 1
 MIN_CACHED_BYTES = 1 << 20  # smaller ranges are cheaper to hash than to look up
@@ -53,6 +56,8 @@ class DigestCache:
         if self._opened:
             return self._db
         self._opened = True
+        import sqlite3  # only when a big file is looked up: small models never open the cache
+
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             if self.path.exists() and not _owned_privately(self.path):
@@ -81,6 +86,8 @@ class DigestCache:
         db = self._connect() if wanted else None  # no big file: no database to open
         if db is None:
             return {}
+        import sqlite3
+
         found: dict[Key, str] = {}
         try:
             for key in wanted:
@@ -95,6 +102,8 @@ class DigestCache:
         db = self._connect() if entries else None
         if db is None:
             return
+        import sqlite3
+
         try:
             db.execute("BEGIN")
             db.executemany(
