@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sqlite3
 import stat
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite3
 
 SCHEMA_VERSION = 1
 MIN_CACHED_BYTES = 1 << 20  # smaller ranges are cheaper to hash than to look up
@@ -60,6 +63,8 @@ class DigestCache:
         if self._opened:
             return self._db
         self._opened = True
+        import sqlite3  # only when a big file is looked up: small models never open the cache
+
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             if self.path.exists() and not _owned_privately(self.path):
@@ -88,6 +93,8 @@ class DigestCache:
         db = self._connect() if wanted else None  # no big file: no database to open
         if db is None:
             return {}
+        import sqlite3
+
         found: dict[Key, str] = {}
         try:
             for key in wanted:
@@ -104,6 +111,8 @@ class DigestCache:
         db = self._connect() if entries else None
         if db is None:
             return
+        import sqlite3
+
         try:
             db.execute("BEGIN")
             db.executemany(
