@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 import aibom
 from aibom.oms import hashing
-from aibom.oms.cache import MIN_CACHED_BYTES, DigestCache
+from aibom.oms.cache import MIN_CACHED_BYTES, RACY_WINDOW_NS, DigestCache
 from aibom.oms.sign import KeySigner, sign_model
 from aibom.oms.verify import KeyTrust, check_signed_model
 
@@ -39,6 +40,7 @@ def model(tmp_path: Path, keys: tuple[bytes, bytes]) -> Path:
         (root / f"shard-{i}.bin").write_bytes(os.urandom(SIZE))
     (root / "config.json").write_text("{}")
     sign_model(root, root / "model.sig", KeySigner(keys[0]))
+    time.sleep(RACY_WINDOW_NS / 1e9)  # files this fresh are never cached (racily clean)
     return root
 
 
@@ -84,6 +86,18 @@ def test_changed_file_with_restored_size_and_mtime_is_caught(
     assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
     result = verify(model, keys, cache)
     assert not result.ok and result.modified == ("shard-1.bin",)
+
+
+def test_racily_clean_digest_is_not_stored(tmp_path: Path) -> None:
+    """A file changed again within the kernel's timestamp tick keeps its ctime, so a digest
+    is remembered only once the clock has moved past the file's last change."""
+    cache = DigestCache(tmp_path / "cache.sqlite")
+    now = time.time_ns()
+    fresh = (1, 1, SIZE, now - 10**9, now, "sha256", 0, SIZE)  # ctime: just now
+    future = (1, 2, SIZE, now + 10**9, now - 10**9, "sha256", 0, SIZE)  # mtime set ahead
+    settled = (1, 3, SIZE, now - 10**9, now - 10**9, "sha256", 0, SIZE)
+    cache.store({fresh: "aa", future: "bb", settled: "cc"})
+    assert cache.lookup([fresh, future, settled]) == {settled: "cc"}
 
 
 def test_replaced_file_with_same_metadata_is_caught_by_inode(

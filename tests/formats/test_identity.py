@@ -116,6 +116,10 @@ def test_sample_cyclonedx_for_dependency_track(tmp_path: Path) -> None:
     deps = {d["ref"]: d["dependsOn"] for d in doc["dependencies"]}
     assert set(deps) == {c["bom-ref"] for c in everything}
     assert deps["dataset:aibom-samples/tiny-corpus"] == []  # a leaf says so
+    corpus = next(c for c in everything if c["bom-ref"] == "dataset:aibom-samples/tiny-corpus")
+    hub = "https://huggingface.co/datasets/aibom-samples/tiny-corpus"
+    assert corpus["data"][0]["contents"]["url"] == hub  # a dataset keeps its download URL
+    assert {"type": "distribution", "url": hub} in corpus["externalReferences"]
     aggregates = {c["aggregate"] for c in doc["compositions"]}
     assert aggregates == {"unknown", "complete"}
 

@@ -7,7 +7,6 @@ Exit codes (aibom.errors.ExitCode): 0 ok, 1 verification failed, 2 bad input or 
 from __future__ import annotations
 
 import errno
-import logging
 import os
 import sys
 
@@ -70,7 +69,10 @@ def cli(log_level: str) -> None:
     Exit codes: 0 ok, 1 verification failed, 2 bad input or usage, 3 internal error,
     130 interrupted.
     """
-    logging.basicConfig(format="%(message)s", level=getattr(logging, log_level.upper()))
+    if log_level.upper() != "WARNING":  # at WARNING, logging's last-resort handler is the same
+        import logging
+
+        logging.basicConfig(format="%(message)s", level=getattr(logging, log_level.upper()))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from aibom._internal.schema import format_checker, is_iri_reference
+from aibom.graph import Component, Kind
 
 SPEC_VERSIONS = ("1.6", "1.7")
 
@@ -124,3 +125,18 @@ def hf_url(purl: str | None, dataset: bool) -> str | None:
     if p.version:
         url += f"/tree/{p.version}"
     return url if iri(url) == url else None
+
+
+def download_url(c: Component) -> str | None:
+    """The Hugging Face Hub page of a component known by its Hub id, else None (no
+    assertion): from a pkg:huggingface purl, or for a dataset from an `org/name` name."""
+    dataset = c.kind == Kind.DATASET
+    if c.purl is not None or not dataset:
+        return hf_url(c.purl, dataset=dataset)
+    parts = c.name.split("/")
+    if len(parts) != 2 or not all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", p) for p in parts):
+        return None
+    url = f"{HF_BASE}/datasets/{c.name}"
+    if c.version and re.fullmatch(r"[A-Za-z0-9._-]+", c.version):
+        url += f"/tree/{c.version}"
+    return url

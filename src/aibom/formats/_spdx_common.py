@@ -14,9 +14,8 @@ from urllib.parse import quote
 from license_expression import ExpressionError
 
 from aibom.errors import InputError
-from aibom.formats import _common as cc
 from aibom.formats import vocabulary as v
-from aibom.graph import Component, Kind, ProvenanceGraph
+from aibom.graph import Component, ProvenanceGraph
 
 ROOT_DIGEST_COMMENT = "OMS root digest: SHA-256 over the signed manifest of the files"
 # Rekor logs known by their log id (SHA-256 of the log's public key).
@@ -56,21 +55,6 @@ def roots(graph: ProvenanceGraph, root_ref: str | None) -> list[str]:
                 ancestors.add(e.parent)
                 stack.append(e.parent)
     return [root_ref, *(r for r in found if r not in ancestors)]
-
-
-def download_url(c: Component) -> str | None:
-    """The Hugging Face Hub page of a component known by its Hub id, else None (no
-    assertion): from a pkg:huggingface purl, or for a dataset from an `org/name` name."""
-    dataset = c.kind == Kind.DATASET
-    if c.purl is not None or not dataset:
-        return cc.hf_url(c.purl, dataset=dataset)
-    parts = c.name.split("/")
-    if len(parts) != 2 or not all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", p) for p in parts):
-        return None
-    url = f"{cc.HF_BASE}/datasets/{c.name}"
-    if c.version and re.fullmatch(r"[A-Za-z0-9._-]+", c.version):
-        url += f"/tree/{c.version}"
-    return url
 
 
 @cache

@@ -230,7 +230,7 @@ def _plan(graph: ProvenanceGraph, c: Component, organization: Organization | Non
                                                     bundle_url(c, sig, base_url))
             props += sig_props
             specs += sig_specs
-    url = cc.hf_url(c.purl, dataset=not is_model)
+    url = cc.download_url(c)  # a Hub page: a model's purl, or a dataset's org/name
     if url is not None:
         specs.append(RefSpec("distribution", url))
     for spec_ in specs:

@@ -33,12 +33,12 @@ import aibom
 from aibom._internal.text import one_line
 from aibom.errors import InputError
 from aibom.formats import vocabulary as v
+from aibom.formats._common import download_url
 from aibom.formats._spdx_common import (
     KNOWN_LOGS,
     ROOT_DIGEST_COMMENT,
     component_props,
     document_hash,
-    download_url,
     license_expression,
     roots,
     spdx_licensing,

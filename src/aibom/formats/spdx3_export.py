@@ -21,6 +21,7 @@ import aibom
 from aibom._internal.text import one_line
 from aibom.errors import InputError
 from aibom.formats import vocabulary as v
+from aibom.formats._common import download_url
 from aibom.formats._spdx3_ai import RELATIONS, card_fields
 from aibom.formats._spdx3_elements import (
     Doc,
@@ -39,7 +40,6 @@ from aibom.formats._spdx_common import (
     ROOT_DIGEST_COMMENT,
     component_props,
     document_hash,
-    download_url,
     roots,
 )
 from aibom.formats.identity import (

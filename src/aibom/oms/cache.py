@@ -7,20 +7,30 @@ process — could make aibom skip re-hashing; `--no-cache` removes the trade-off
 
 The cache is one SQLite file in the user cache directory (WAL mode, so concurrent runs
 are safe). A cache file that is corrupt, not ours (another owner) or writable by others is
-ignored, never trusted. A file that changed while it was hashed is never stored.
+ignored, never trusted. A file that changed while it was hashed is never stored, and neither
+is a "racily clean" one: a file whose ctime or mtime lies within RACY_WINDOW_NS of the moment
+its digest would be stored. The kernel stamps ctime from a coarse clock (one tick: 1-10 ms), so
+a file written again within the tick of its last change keeps its ctime; a digest is only
+remembered once the clock has moved on, so any later write shows as a new ctime (git's index
+has the same rule).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import sqlite3
 import stat
+import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite3
 
 SCHEMA_VERSION = 1
 MIN_CACHED_BYTES = 1 << 20  # smaller ranges are cheaper to hash than to look up
+RACY_WINDOW_NS = 100_000_000  # ten times the coarsest kernel tick (HZ=100), for clock slack
 
 _COLUMNS = "dev, ino, size, mtime, ctime, algorithm, start, end_"
 _CREATE = (
@@ -53,6 +63,8 @@ class DigestCache:
         if self._opened:
             return self._db
         self._opened = True
+        import sqlite3  # only when a big file is looked up: small models never open the cache
+
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             if self.path.exists() and not _owned_privately(self.path):
@@ -81,6 +93,8 @@ class DigestCache:
         db = self._connect() if wanted else None  # no big file: no database to open
         if db is None:
             return {}
+        import sqlite3
+
         found: dict[Key, str] = {}
         try:
             for key in wanted:
@@ -92,9 +106,13 @@ class DigestCache:
         return found
 
     def store(self, entries: dict[Key, str]) -> None:
+        settled_before = time.time_ns() - RACY_WINDOW_NS
+        entries = {k: v for k, v in entries.items() if max(k[3], k[4]) < settled_before}
         db = self._connect() if entries else None
         if db is None:
             return
+        import sqlite3
+
         try:
             db.execute("BEGIN")
             db.executemany(

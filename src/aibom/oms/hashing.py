@@ -18,7 +18,6 @@ import stat
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -120,6 +119,8 @@ def hash_jobs(
     if len(batches) <= 1 or workers == 1 or total < _PARALLEL_MIN_BYTES:
         results = [_hash_batch(b, factory, progress, read_ahead) for b in batches]
     else:
+        from concurrent.futures import ThreadPoolExecutor  # not needed for small models
+
         with ThreadPoolExecutor(max_workers=min(workers, len(batches))) as pool:
             results = list(
                 pool.map(lambda b: _hash_batch(b, factory, progress, read_ahead), batches)

@@ -118,9 +118,10 @@ def check_signed_model(
     raised; unreadable input raises InputError. `aibom.verify_model` is the raising form.
     `tick` is called about ten times a second while hashing is still under way once the
     signature has verified."""
-    from aibom.sources import resolve_source
+    if os.fspath(model).startswith("hf:"):  # a Hugging Face cache reference (aibom.sources)
+        from aibom.sources import resolve_source
 
-    model = resolve_source(model).path
+        model = resolve_source(model).path
     request = VerifyRequest.of(
         model,
         signature,
