@@ -42,6 +42,7 @@ from aibom.lineage.attest import Artifact, parse_lineage, read_lineage, statemen
 from aibom.oms import dsse
 from aibom.oms import sign as signing
 from aibom.oms.bundle import parse_bundle
+from aibom.oms.cache import RACY_WINDOW_NS
 from aibom.oms.model import INTOTO_PAYLOAD_TYPE, PREDICATE_LEGACY, STATEMENT_TYPE
 
 from .helpers import (
@@ -994,9 +995,11 @@ def cached_model(tmp_path: Path, keypair: pki.KeyPair, monkeypatch) -> dict[str,
     model = make_model(tmp_path / "model", {"big.bin": os.urandom(BIG), "small.txt": b"s"})
     signing.sign_model(model, model / "model.sig", signer_of(keypair))
     signed_digest = sha256_hex((model / "big.bin").read_bytes())
+    time.sleep(RACY_WINDOW_NS / 1e9)  # files this fresh are never cached (racily clean)
     assert verify_key(model, keypair.public_path).code == 0
     db = cache_dir / "digests.sqlite"
-    assert db.is_file()
+    with contextlib.closing(sqlite3.connect(db)) as con:  # the digest really is cached
+        assert con.execute("SELECT hex FROM digest").fetchall() == [(signed_digest,)]
     with open(model / "big.bin", "r+b") as handle:
         handle.seek(BIG // 2)
         handle.write(b"\xff" if handle.read(1) != b"\xff" else b"\x00")
