@@ -178,3 +178,31 @@ def test_early_start_is_used_for_the_same_request_only(
 def test_early_start_leaves_other_command_lines_alone(argv: list[str]) -> None:
     start_verification(argv)
     assert pipeline.take(pipeline.VerifyRequest("m", "m.sig")) is None
+
+
+def test_early_signing_is_used_for_the_same_request_only(
+    tmp_path: Path, keypair: pki.KeyPair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aibom.cli._early import start_signing
+
+    model = make_model(tmp_path / "model", {f"f{i}.bin": bytes([i]) * 100 for i in range(5)})
+    out = tmp_path / "model.sig"
+    started: list[pipeline.SignWork] = []
+    real_init = pipeline.SignWork.__init__
+
+    def spy_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        started.append(self)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline.SignWork, "__init__", spy_init)
+    argv = ["sign", str(model), "--signature", str(out), "--private-key",
+            str(keypair.private_path)]
+    start_signing(argv)
+    signer = KeySigner(keypair.private_path.read_bytes())
+    first = sign_model(model, out, signer)
+    assert len(started) == 1  # the early work was taken
+    start_signing([*argv, "--hash-type", "blake2b"])  # not what is then asked for
+    second = sign_model(model, out, signer)
+    assert len(started) == 3 and started[1].progress.cancelled
+    assert first.signature.root_digest == second.signature.root_digest
+    assert verify.check_signed_model(model, out, _trust(keypair)).ok
