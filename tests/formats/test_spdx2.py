@@ -11,14 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from spdx_tools.spdx.parser.json import json_parser
 from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
+from support.graphs import BASE, CREATED, FT, TOOL, H, family, small
 
 import aibom
 from aibom.errors import InputError
 from aibom.formats.spdx2 import export_spdx2
 from aibom.graph import Component, Edge, Kind, ProvenanceGraph, Relation, SignatureEvidence
 from aibom.oms.model import PREDICATE_V1, Serialization, SignerFacts
-
-from .test_spdx3 import BASE, CREATED, FT, TOOL, H, family, small
 
 
 def export(graph: Any, **kwargs: Any) -> str:
