@@ -1,19 +1,6 @@
-"""Fixtures of the lineage tests: the sample chain, built from scratch once per session.
-
-The chain is the one samples/make_samples.py describes (its content generator is reused,
-its committed signatures are not):
-
-    tiny-corpus (dataset)      signed keyless by the vendor (private test Sigstore)
-    tiny-base                  signed keyless by the vendor, attested "trained on tiny-corpus"
-    tiny-chat                  community fine-tune of tiny-base: signed by the community key,
-                               then adopted by the organisation (pinned, verified, scanned,
-                               re-signed with its certificate chain, adoption attested)
-    tiny-instruct (dataset)    signed with the organisation's key, tiny-chat trained on it
-    tiny-chat-lora (adapter)   signed with the organisation's key, attested adapter of tiny-chat
-    tiny-chat-q8 (GGUF)        signed with the organisation's key, attested quantized tiny-chat
-
-Every test that mutates the chain works on a copy (the `chain` fixture).
-"""
+"""Fixtures of the lineage tests: the sample chain (tests/support/chains.py says what it
+holds), built from scratch once per session; every test that mutates it works on a copy
+(the `chain` fixture); and the CLI, in process."""
 
 from __future__ import annotations
 
