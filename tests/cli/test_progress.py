@@ -216,7 +216,7 @@ def test_ingest_at_a_terminal_and_on_a_pipe(
     monkeypatch.setenv("TERM", "xterm")
     monkeypatch.setattr(progress, "SHOW_AFTER", 0.0)
     monkeypatch.setattr(progress, "SHOW_IF_LONGER_THAN", 0.0)
-    golden = Path(__file__).parent / "golden" / "samples.cdx.json"
+    golden = Path(__file__).resolve().parents[1] / "golden" / "samples.cdx.json"
     stream, master = terminal
     db = f"sqlite:///{tmp_path / 'inventory.sqlite'}"
     assert _run_cli(["ingest", str(golden), "--db", db], stream, monkeypatch) == 0
@@ -233,7 +233,7 @@ def test_ingest_ticks_after_every_batch(tmp_path: Path) -> None:
     from aibom.store import Store
     from aibom.store.files import ingest_paths
 
-    golden = Path(__file__).parent / "golden" / "samples.cdx.json"
+    golden = Path(__file__).resolve().parents[1] / "golden" / "samples.cdx.json"
     calls: list[tuple[int, int]] = []
     with Store.open(f"sqlite:///{tmp_path / 'inventory.sqlite'}") as store:
         ingest_paths(store, [golden, golden], tick=lambda d, t: calls.append((d, t)))

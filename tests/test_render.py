@@ -17,7 +17,7 @@ from aibom.errors import InputError
 from aibom.graph import Edge, Kind, Level, ProvenanceGraph, Relation
 from aibom.render import layout, render_graph, to_dot, to_html, to_mermaid
 
-GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "samples.cdx.json"
+GOLDEN = Path(__file__).resolve().parent / "golden" / "samples.cdx.json"
 EVIL = 'evil"</script><img src=x onerror=alert(1)>\n`${x}`\\ -->|x| n0;'
 
 

@@ -1,0 +1,1 @@
+"""Tests of aibom.cli: option parsing, progress lines, exit codes."""
