@@ -310,15 +310,44 @@ def test_files_hashes_and_licenses(text: str) -> None:
     md5 = comps[DS_EVAL]["components"][0]
     assert "hashes" not in md5 and _props(md5)["aibom:file:algorithm"] == ["md5"]
 
-    assert comps[BASE]["licenses"] == [{"license": {
-        "acknowledgement": "declared", "id": "Apache-2.0",
-        "url": "https://www.apache.org/licenses/LICENSE-2.0"}}]
+    # each licence twice: declared by the card, and concluded (as SPDX 2.3 and 3.0.1 do)
+    apache = {"id": "Apache-2.0", "url": "https://www.apache.org/licenses/LICENSE-2.0"}
+    assert comps[BASE]["licenses"] == [{"license": {"acknowledgement": "declared", **apache}},
+                                       {"license": {"acknowledgement": "concluded", **apache}}]
     assert _props(comps[BASE])["aibom:license"] == ["apache-2.0"]
-    assert comps[FT]["licenses"][0]["license"]["name"] == "llama2"
-    assert comps[LORA]["licenses"] == [{"license": {"acknowledgement": "declared", "id": "MIT"}}]
+    assert [x["license"]["name"] for x in comps[FT]["licenses"]] == ["llama2", "llama2"]
+    assert comps[LORA]["licenses"] == [{"license": {"acknowledgement": "declared", "id": "MIT"}},
+                                       {"license": {"acknowledgement": "concluded", "id": "MIT"}}]
     assert "aibom:license" not in _props(comps[LORA])
+    assert comps[QUANT]["licenses"] == [
+        {"acknowledgement": "declared", "expression": "Apache-2.0 OR MIT"},
+        {"acknowledgement": "concluded", "expression": "Apache-2.0 OR MIT"}]
+
+
+def test_cyclonedx_1_6_keeps_one_expression() -> None:
+    """CycloneDX 1.6 allows a single license expression: it stays declared only, while
+    license objects are concluded too."""
+    comps = _by_ref(_doc(export_cyclonedx(family(), spec_version="1.6",
+                                          timestamp="2025-01-01T00:00:00Z")))
     assert comps[QUANT]["licenses"] == [{"acknowledgement": "declared",
                                          "expression": "Apache-2.0 OR MIT"}]
+    assert [x["license"]["acknowledgement"] for x in comps[LORA]["licenses"]] == [
+        "declared", "concluded"]
+
+
+def test_concluded_license_read_back() -> None:
+    """A document whose licences are only concluded still yields them; a conclusion that
+    differs from the declared licence is named in a warning, the declared one kept."""
+    doc = _doc(export_cyclonedx(family(), timestamp="2025-01-01T00:00:00Z"))
+    entry = _by_ref(doc)[LORA]
+    entry["licenses"] = [{"license": {"acknowledgement": "concluded", "id": "MIT"}}]
+    graph = import_cyclonedx(json.dumps(doc))
+    assert graph.component(LORA).license == "MIT"
+    entry["licenses"] = [{"license": {"acknowledgement": "declared", "id": "MIT"}},
+                         {"license": {"acknowledgement": "concluded", "id": "BSD-3-Clause"}}]
+    graph = import_cyclonedx(json.dumps(doc))
+    assert graph.component(LORA).license == "MIT"
+    assert any("differs from the declared 'MIT'" in w for w in graph.component(LORA).warnings)
 
 
 def test_model_card_and_data(text: str) -> None:

@@ -131,7 +131,7 @@ def export_cyclonedx(
         warnings.simplefilter("ignore")  # "root component has no dependencies" and the like
         doc = json.loads(outputter(bom).output_as_string())
 
-    _patch(doc, plans, timestamp)
+    _patch(doc, plans, timestamp, many_expressions=schema_version >= SchemaVersion.V1_7)
     _patch_metadata(doc, graph, organization)
     doc["serialNumber"] = serial or _derived_serial(doc)
     text = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -351,7 +351,8 @@ def _edges(graph: ProvenanceGraph, c: Component, plan: _Plan) -> None:
 # --- the serialized document ------------------------------------------------------------
 
 
-def _patch(doc: dict[str, Any], plans: dict[str, _Plan], timestamp: str | None) -> None:
+def _patch(doc: dict[str, Any], plans: dict[str, _Plan], timestamp: str | None, *,
+           many_expressions: bool) -> None:
     doc.pop("serialNumber", None)
     meta = doc.setdefault("metadata", {})
     meta.pop("timestamp", None)
@@ -365,6 +366,8 @@ def _patch(doc: dict[str, Any], plans: dict[str, _Plan], timestamp: str | None) 
         if ref not in plans:
             raise InputError(f"internal: serialized component {ref!r} is not in the graph")
         _patch_component(entry, plans[ref])
+        if "licenses" in entry:
+            entry["licenses"] = _with_concluded(entry["licenses"], many_expressions)
     doc["components"] = sorted(doc.get("components", []), key=lambda d: d["bom-ref"])
     if not doc["components"]:
         del doc["components"]
@@ -409,6 +412,22 @@ def _entity(org: Organization) -> dict[str, Any]:
     if org.email is not None:
         entity["contact"] = [{"email": org.email}]
     return entity
+
+
+def _with_concluded(licenses: list[dict[str, Any]],
+                    many_expressions: bool) -> list[dict[str, Any]]:
+    """The declared licences, then the same ones as concluded: aibom concludes what the card
+    declares (as SPDX 2.3 and 3.0.1 do). CycloneDX 1.6 holds a single expression, so there an
+    expression stays declared only."""
+    if not many_expressions and any("expression" in x for x in licenses):
+        return licenses
+    concluded: list[dict[str, Any]] = []
+    for choice in licenses:
+        if "license" in choice:
+            concluded.append({"license": {**choice["license"], "acknowledgement": "concluded"}})
+        else:
+            concluded.append({**choice, "acknowledgement": "concluded"})
+    return licenses + concluded
 
 
 def _patch_component(entry: dict[str, Any], plan: _Plan) -> None:

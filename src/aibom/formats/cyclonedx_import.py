@@ -172,28 +172,37 @@ def _kind(e: _Entry) -> Kind:
 
 def _license(raw: dict[str, Any], props: v.Props,
              where: str) -> tuple[str | None, str | None, tuple[str, ...]]:
-    written, url = None, None
-    warnings: tuple[str, ...] = ()
+    """The declared licence (else the concluded one) and its URL. aibom writes each licence
+    twice, declared and concluded; another tool's differing conclusion is named in a warning."""
+    declared: list[tuple[str, str | None]] = []
+    concluded: list[tuple[str, str | None]] = []
     choices = as_list(raw.get("licenses"), f"{where}.licenses")
     for i, choice in enumerate(choices):
         choice = as_dict(choice, f"{where}.licenses[{i}]")
+        url = None
         if "expression" in choice:
             text = as_str(choice["expression"], f"{where}.licenses[{i}].expression")
+            ack = opt_str(choice, "acknowledgement", f"{where}.licenses[{i}]")
         else:
             lic = as_dict(choice.get("license"), f"{where}.licenses[{i}].license")
             text = first(opt_str(lic, "id", where), opt_str(lic, "name", where))
             if text is None:
                 raise InputError(f"{where}.licenses[{i}]: license without id or name")
-            if i == 0:
-                url = opt_str(lic, "url", where)
-        if i == 0:
-            written = text
-    if len(choices) > 1:
-        warnings = (f"{len(choices)} licenses declared in CycloneDX; kept the first",)
+            url = opt_str(lic, "url", where)
+            ack = opt_str(lic, "acknowledgement", f"{where}.licenses[{i}].license")
+        (concluded if ack == "concluded" else declared).append((text, url))
+    kept = declared or concluded
+    written, url = kept[0] if kept else (None, None)
+    warnings: list[str] = []
+    if len(declared) > 1:
+        warnings.append(f"{len(declared)} licenses declared in CycloneDX; kept the first")
+    if declared and any(text != written for text, _ in concluded):
+        warnings.append(f"a license concluded in CycloneDX differs from the declared "
+                        f"{written!r}; kept the declared one")
     if url is None:
         url = next((r["url"] for r in refs(raw, where) if r["type"] == "license"), None)
     license_url = first(props.get(v.P_LICENSE_URL), url)
-    return first(props.get(v.P_LICENSE), written), license_url, warnings
+    return first(props.get(v.P_LICENSE), written), license_url, tuple(warnings)
 
 
 def _files(raw: dict[str, Any], where: str) -> tuple[FileDigest, ...]:
