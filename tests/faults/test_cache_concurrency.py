@@ -9,12 +9,14 @@ import subprocess
 import threading
 from pathlib import Path
 
-from .conftest import Keys, aibom_command, subprocess_env
+from support import pki
+from support.cli import aibom_command, subprocess_env
 
 
-def _verify_all(model: Path, keys: Keys, env: dict[str, str], count: int) -> list[int]:
+def _verify_all(model: Path, keypair: pki.KeyPair, env: dict[str, str], count: int) -> list[int]:
     procs = [
-        subprocess.Popen([*aibom_command(), "verify", str(model), "--public-key", str(keys.public)],
+        subprocess.Popen([*aibom_command(), "verify", str(model),
+                          "--public-key", str(keypair.public_path)],
                          env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         for _ in range(count)
     ]
@@ -22,13 +24,13 @@ def _verify_all(model: Path, keys: Keys, env: dict[str, str], count: int) -> lis
 
 
 def test_concurrent_verifies_with_a_cache_truncated_under_them(
-    model: Path, keys: Keys, tmp_path: Path, cli  # type: ignore[no-untyped-def]
+    model: Path, keypair: pki.KeyPair, tmp_path: Path, cli  # type: ignore[no-untyped-def]
 ) -> None:
     for i in range(3):  # large enough for the cache (1 MiB and more)
         (model / f"shard-{i}.bin").write_bytes(os.urandom(2 << 20))
-    assert cli("sign", model, "--private-key", keys.private).code == 0
+    assert cli("sign", model, "--private-key", keypair.private_path).code == 0
     env = {**subprocess_env(), "AIBOM_CACHE_DIR": str(tmp_path / "cache")}
-    assert _verify_all(model, keys, env, 1) == [0]  # warm
+    assert _verify_all(model, keypair, env, 1) == [0]  # warm
     cache = tmp_path / "cache" / "digests.sqlite"
     assert cache.is_file()
 
@@ -44,10 +46,10 @@ def test_concurrent_verifies_with_a_cache_truncated_under_them(
     cutter = threading.Thread(target=truncate)
     cutter.start()
     try:
-        assert _verify_all(model, keys, env, 4) == [0, 0, 0, 0]
+        assert _verify_all(model, keypair, env, 4) == [0, 0, 0, 0]
         with open(model / "shard-1.bin", "r+b") as handle:  # now tamper: no cache may hide it
             handle.write(b"tampered")
-        assert _verify_all(model, keys, env, 4) == [1, 1, 1, 1]
+        assert _verify_all(model, keypair, env, 4) == [1, 1, 1, 1]
     finally:
         stop.set()
         cutter.join()

@@ -9,8 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from .conftest import Keys
+from support import pki
 
 FILLER = ".filler"
 
@@ -67,7 +66,7 @@ def _left(disk: Path) -> list[str]:
 
 @pytest.mark.parametrize("command", ["build", "sign", "ingest", "graph"])
 def test_a_full_disk_is_one_line_exit_2_and_no_partial_file(
-    command: str, full_disk: Path, signed: Path, keys: Keys, tmp_path: Path,
+    command: str, full_disk: Path, signed: Path, keypair: pki.KeyPair, tmp_path: Path,
     cli  # type: ignore[no-untyped-def]
 ) -> None:
     aibom = tmp_path / "aibom.cdx.json"
@@ -75,7 +74,7 @@ def test_a_full_disk_is_one_line_exit_2_and_no_partial_file(
     target = full_disk / "out"
     argv = {
         "build": ["build", signed, "-o", target],
-        "sign": ["sign", signed, "--private-key", keys.private, "--signature", target],
+        "sign": ["sign", signed, "--private-key", keypair.private_path, "--signature", target],
         "ingest": ["ingest", aibom, "--db", target],
         "graph": ["graph", aibom, "-o", target],
     }[command]
@@ -87,27 +86,27 @@ def test_a_full_disk_is_one_line_exit_2_and_no_partial_file(
     assert _left(full_disk) == []
 
 
-def test_a_full_disk_keeps_the_previous_signature(full_disk: Path, signed: Path, keys: Keys,
-                                                  cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_full_disk_keeps_the_previous_signature(full_disk: Path, signed: Path,
+                                                  keypair: pki.KeyPair, cli) -> None:  # type: ignore[no-untyped-def]
     """Re-signing onto a full disk: the old signature stays, whole."""
     target = full_disk / "model.sig"
     os.unlink(full_disk / FILLER)
-    assert cli("sign", signed, "--private-key", keys.private, "--signature", target).code == 0
+    sign = ("sign", signed, "--private-key", keypair.private_path, "--signature", target)
+    assert cli(*sign).code == 0
     old = target.read_bytes()
     _fill(full_disk)
-    cli("sign", signed, "--private-key", keys.private, "--signature", target).one_line_error(
-        2, "no space left on the device")
+    cli(*sign).one_line_error(2, "no space left on the device")
     assert target.read_bytes() == old
     assert _left(full_disk) == ["model.sig"]
 
 
 @pytest.mark.parametrize("command", ["build", "sign"])
 def test_a_read_only_file_system_is_a_plain_error(command: str, read_only_disk: Path,
-                                                  signed: Path, keys: Keys,
+                                                  signed: Path, keypair: pki.KeyPair,
                                                   cli) -> None:  # type: ignore[no-untyped-def]
     target = read_only_disk / "out"
     argv = {
         "build": ["build", signed, "-o", target],
-        "sign": ["sign", signed, "--private-key", keys.private, "--signature", target],
+        "sign": ["sign", signed, "--private-key", keypair.private_path, "--signature", target],
     }[command]
     cli(*argv).one_line_error(2, f"cannot write {target}: the file system is read-only")

@@ -11,10 +11,11 @@ import sys
 import time
 from pathlib import Path
 
+from support import pki
+from support.cli import aibom_command, subprocess_env
+
 from aibom._internal.atomic import is_partial_name
 from aibom.oms.bundle import parse_bundle
-
-from .conftest import Keys, aibom_command, subprocess_env
 
 SLOW_HASHING = """
 import sys, time
@@ -36,12 +37,12 @@ def _wait_for(path: Path, proc: subprocess.Popen[bytes]) -> None:
         time.sleep(0.05)
 
 
-def test_ctrl_c_during_a_long_multithreaded_verify(signed: Path, keys: Keys,
+def test_ctrl_c_during_a_long_multithreaded_verify(signed: Path, keypair: pki.KeyPair,
                                                    tmp_path: Path) -> None:
     marker = tmp_path / "hashing-started"
     proc = subprocess.Popen(
         [sys.executable, "-c", SLOW_HASHING, str(marker), "verify", str(signed),
-         "--public-key", str(keys.public)],
+         "--public-key", str(keypair.public_path)],
         env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     _wait_for(marker, proc)
@@ -67,36 +68,36 @@ main(sys.argv[1:])
 
 
 def test_sigkill_before_the_rename_leaves_the_old_signature_and_no_trap(
-    signed: Path, keys: Keys, cli  # type: ignore[no-untyped-def]
+    signed: Path, keypair: pki.KeyPair, cli  # type: ignore[no-untyped-def]
 ) -> None:
     old = (signed / "model.sig").read_bytes()
     (signed / "weights.bin").write_bytes(os.urandom(4096))  # so the new signature differs
     proc = subprocess.run(
         [sys.executable, "-c", KILL_BEFORE_RENAME, "sign", str(signed),
-         "--private-key", str(keys.private)],
+         "--private-key", str(keypair.private_path)],
         env=subprocess_env(), capture_output=True,
     )
     assert proc.returncode == -signal.SIGKILL
     assert (signed / "model.sig").read_bytes() == old
     leftovers = [p.name for p in signed.iterdir() if is_partial_name(p.name)]
     # the new signature was written out whole under its temporary name; verify ignores it
-    outcome = cli("verify", signed, "--public-key", keys.public)
+    outcome = cli("verify", signed, "--public-key", keypair.public_path)
     assert outcome.code == 1 and "modified: weights.bin" in outcome.err, outcome
     assert "unsigned extra" not in outcome.err
     # the next write removes the dead process's leftover
-    assert cli("sign", signed, "--private-key", keys.private).code == 0
+    assert cli("sign", signed, "--private-key", keypair.private_path).code == 0
     assert [p.name for p in signed.iterdir() if is_partial_name(p.name)] == []
-    assert cli("verify", signed, "--public-key", keys.public).code == 0
+    assert cli("verify", signed, "--public-key", keypair.public_path).code == 0
     print(f"leftovers after the kill: {leftovers}")
 
 
-def test_sigkill_at_random_moments_leaves_old_or_new_whole(signed: Path, keys: Keys,
+def test_sigkill_at_random_moments_leaves_old_or_new_whole(signed: Path, keypair: pki.KeyPair,
                                                            cli) -> None:  # type: ignore[no-untyped-def]
     rng = random.Random(12)
     seen = {(signed / "model.sig").read_bytes()}
     for _ in range(8):
         proc = subprocess.Popen(
-            [*aibom_command(), "sign", str(signed), "--private-key", str(keys.private)],
+            [*aibom_command(), "sign", str(signed), "--private-key", str(keypair.private_path)],
             env=subprocess_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         time.sleep(rng.uniform(0.2, 3.0))
@@ -105,6 +106,6 @@ def test_sigkill_at_random_moments_leaves_old_or_new_whole(signed: Path, keys: K
         raw = (signed / "model.sig").read_bytes()
         parse_bundle(raw)  # whole: parses (and its signature verifies, below)
         seen.add(raw)
-        outcome = cli("verify", signed, "--public-key", keys.public)
+        outcome = cli("verify", signed, "--public-key", keypair.public_path)
         assert outcome.code == 0, outcome
     print(f"distinct complete signatures seen: {len(seen)}")

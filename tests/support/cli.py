@@ -27,6 +27,10 @@ class Run:
     def json(self) -> Any:
         return json.loads(self.out)
 
+    def one_line_error(self, codes: int | Sequence[int] = 2, *needles: str) -> str:
+        """`assert_one_line_failure` on this run."""
+        return assert_one_line_failure(self, codes, *needles)
+
     def __iter__(self) -> Iterator[Any]:
         """`code, out, err = run_cli(...)`."""
         return iter((self.code, self.out, self.err))
@@ -84,10 +88,22 @@ def assert_one_line_failure(run: Run, codes: int | Sequence[int] = 2, *needles: 
     lines = run.err.splitlines()
     assert len(lines) == 1, f"stderr is not one line: {run.err!r}"
     line = lines[0]
+    assert ".aibom-partial" not in line, line  # no temporary file name
     for needle in needles:
         assert needle in line, f"{needle!r} not in {line!r}"
     assert not run.out.startswith("verified"), run.out
     return line
+
+
+def aibom_command() -> list[str]:
+    """`aibom` as a subprocess (with `subprocess_env`: this checkout's code)."""
+    return [sys.executable, "-c", "from aibom.cli import main; main()"]
+
+
+def subprocess_env() -> dict[str, str]:
+    """The environment, with this checkout's src/ first on PYTHONPATH."""
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
 
 
 def run_model_signing(*args: object) -> tuple[int, str]:

@@ -62,6 +62,7 @@ def production_trusted_root() -> Any:
 
 
 def load_trust_config(path: Path) -> Any:
+    from sigstore.errors import Error as SigstoreError
     from sigstore.models import ClientTrustConfig
 
     try:
@@ -69,7 +70,7 @@ def load_trust_config(path: Path) -> Any:
         return ClientTrustConfig.from_json(text)
     except InputError:
         raise
-    except Exception as exc:  # sigstore raises pydantic/ValueError variants
+    except (ValueError, TypeError, KeyError, SigstoreError) as exc:  # pydantic errors: ValueError
         raise InputError(
             f"trust config {path} is not a Sigstore ClientTrustConfig: {_first_line(exc)}"
         ) from None
@@ -105,7 +106,7 @@ def verify_keyless(
     root = trust_root_for(trust_config, staging)
     try:
         bundle = Bundle.from_json(parsed.raw)
-    except Exception as exc:  # sigstore wraps parse errors inconsistently
+    except (ValueError, TypeError, KeyError, SigstoreError) as exc:  # its parse errors
         raise InputError(f"bundle is not a valid Sigstore bundle: {_first_line(exc)}") from None
     try:
         payload_type, payload = Verifier(trusted_root=root).verify_dsse(
