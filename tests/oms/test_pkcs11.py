@@ -227,7 +227,8 @@ def test_key_by_id_and_module_by_name(hsm, tmp_path):
     model = small_model(tmp_path / "model")
     public = token_public_key(hsm.uri("signer384"), tmp_path, "signer384")
     uri = f"pkcs11:token=aibom-test;id=%02?module-name=softhsm2&pin-value={USER_PIN}"
-    run = run_cli("sign", model, "--pkcs11-uri", uri, "--signature", tmp_path / "s.sig")
+    # a fresh process: PKCS#11 login state belongs to the process, not to one test
+    run = run_subprocess("sign", model, "--pkcs11-uri", uri, "--signature", tmp_path / "s.sig")
     assert run.code == 0, run.err
     verify = ["verify", "key", model, "--signature", tmp_path / "s.sig", "--public_key", public]
     assert ms(*verify)[0] == 0

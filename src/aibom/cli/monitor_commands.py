@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from aibom.cli.options import emit_json
+from aibom.cli.options import emit_json, format_option
 from aibom.cli.store_commands import db_option
 
 
@@ -22,8 +22,7 @@ from aibom.cli.store_commands import db_option
 @click.option("--state", "state_path", required=True, type=click.Path(), metavar="STATE.json",
               help="The tree head verified last time; read, then replaced after a "
               "consistent run (created on the first).")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]),
-              default="text", show_default=True)
+@format_option
 @click.option("--timeout", type=click.FloatRange(0.1, 600), default=30.0, show_default=True,
               help="Seconds per request to the log.")
 @click.option("--max-requests", type=click.IntRange(1), default=100_000, show_default=True,

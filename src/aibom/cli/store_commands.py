@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from aibom.cli.options import emit_json, paths, quiet_option
+from aibom.cli.options import emit_json, format_option, paths, quiet_option
 from aibom.errors import InputError
 from aibom.render import FORMATS as GRAPH_FORMATS
 
@@ -60,13 +60,7 @@ _QUERIES = {
     type=click.IntRange(1, 64),
     help="Parsing processes (default: one per CPU for 64 files or more).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@format_option
 @quiet_option
 def ingest(
     aiboms: tuple[str, ...],

@@ -47,8 +47,10 @@ def module_directories() -> list[str]:
 def find_module(uri: Pkcs11Uri) -> str:
     """The module library: module-path (a file, or a directory to search), or module-name."""
     path, name = uri.query.get("module-path"), uri.query.get("module-name")
+    # one real path per library file: loading one module under two names in a process makes
+    # two PyKCS11 instances whose initialise/finalise calls reset each other's login state
     if path and os.path.isfile(path):
-        return path
+        return os.path.realpath(path)
     if path and not os.path.isdir(path):
         raise InputError(f"pkcs11 URI: module-path {path} does not exist")
     if not name:
@@ -57,7 +59,7 @@ def find_module(uri: Pkcs11Uri) -> str:
         for candidate in sorted(glob.glob(os.path.join(directory, "*"))):
             base = os.path.basename(candidate).lower()
             if base.split(".")[0] in (name.lower(), f"lib{name.lower()}"):
-                return candidate
+                return os.path.realpath(candidate)
     raise InputError(f"pkcs11 URI: no module named {name!r} in {', '.join(module_directories())}")
 
 

@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
 from aibom._internal.atomic import write_atomic
 from aibom.errors import InputError
-from aibom.oms import certs, dsse, keys
+from aibom.oms import dsse, keys
 from aibom.oms.bundle import MEDIA_TYPES, ParsedBundle, parse_bundle
 from aibom.oms.hashing import root_digest
 from aibom.oms.model import (
@@ -139,9 +138,13 @@ def sign_model(
     )
     work = take_signing(request) or SignWork(request)  # maybe started before the imports
     ser, resources = work.result(tick)
+    del work  # it holds the resources too
     payload = statement_payload(model, ser, resources)
+    del resources  # the payload has them; a 100,000-file model's are tens of MB
     bundle = sign_payload(payload, signer)
+    del payload
     raw = json.dumps(bundle, indent=2, sort_keys=True).encode() + b"\n"
+    del bundle
     parsed = parse_bundle(raw, source="new signature")
     write_atomic(signature, raw)
     return parsed
@@ -196,6 +199,8 @@ def _signed_bundle(
 
 
 def _chain(signer: CertificateSigner | Pkcs11CertificateSigner, key: Any) -> list[dict[str, str]]:
+    from aibom.oms import certs  # X.509 only for certificate signing
+
     leaf = certs.load_pem_file_certificates(signer.signing_certificate_pem, "signing certificate")[
         0
     ]
@@ -203,7 +208,7 @@ def _chain(signer: CertificateSigner | Pkcs11CertificateSigner, key: Any) -> lis
         key.public_key()
     ):
         raise InputError("the signing certificate does not belong to the private key")
-    chain: list[x509.Certificate] = [leaf]
+    chain: list[Any] = [leaf]
     for i, pem in enumerate(signer.chain_pem):
         chain += certs.load_pem_file_certificates(pem, f"certificate chain file {i + 1}")
     der = [c.public_bytes(serialization.Encoding.DER) for c in chain]
