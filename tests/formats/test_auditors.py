@@ -89,6 +89,35 @@ def test_fsct3_minimum(documents: dict[str, Path], fmt: str, spec: str) -> None:
     assert not checker.floating_component_ids
 
 
+@pytest.mark.parametrize(("fmt", "spec"), [("spdx2", "spdx2"), ("spdx", "spdx3")])
+def test_stated_copyright_is_carried_and_only_it(tmp_path: Path, fmt: str, spec: str) -> None:
+    """A directory stating its copyright (a NOTICE file here) has it carried over; one stating
+    none keeps NOASSERTION, and FSCT3 still fails that element for it. tiny-corpus is left
+    untouched: it is unsigned, so a new file would change the content identity the base's
+    attestation names."""
+    estate = tmp_path / "estate"
+    shutil.copytree(SAMPLES / "models", estate / "models")
+    shutil.copytree(SAMPLES / "datasets", estate / "datasets")
+    dirs = [estate / p.relative_to(SAMPLES) for p in [SAMPLES / "models" / "tiny-chat-q8",
+                                                       *FAMILY]]
+    for folder in dirs:
+        if folder.name != "tiny-corpus":
+            (folder / "NOTICE").write_text(f"{folder.name}\nCopyright (c) 2025 Acme AI\n")
+    path = tmp_path / "aibom.json"
+    text, _ = build_document(dirs[0], with_dirs=tuple(dirs[1:]), output=path, fmt=fmt,
+                             organization=parse_organization(ORG))
+    path.write_text(text)
+    key, name = ("copyrightText", "name") if spec == "spdx2" else ("software_copyrightText",
+                                                                   "name")
+    doc = json.loads(text)
+    elements = doc["packages"] if spec == "spdx2" else doc["@graph"]
+    stated = {e[name]: e[key] for e in elements if key in e}
+    assert stated.pop("aibom-samples/tiny-corpus") == "NOASSERTION"
+    assert set(stated.values()) == {"Copyright (c) 2025 Acme AI"} and len(stated) == 5
+    _, table, _ = _check(path, spec, "fsct3-min")
+    assert not table["All component copyright notice provided?"]
+
+
 def test_bsi_tr_03183_2(documents: dict[str, Path]) -> None:
     conformant, table, checker = _check(documents["spdx"], "spdx3", "bsi")
     required = {name: ok for name, ok in table.items()

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from aibom.discovery import references
 from aibom.discovery.card_facts import dataset_facts, model_facts
+from aibom.discovery.copyright import copyright_notice
 from aibom.discovery.signatures import (
     file_digests,
     find_signature,
@@ -234,6 +235,9 @@ def _read_local(
         evidence = None
         files, digest = _hash_unsigned(path, warnings) if hash_unsigned else ((), None)
     location = portable_path(path, base)
+    notice = copyright_notice(path)
+    if notice is not None:
+        facts = replace(facts, properties=tuple(sorted([*facts.properties, ("copyright", notice)])))
     if source.snapshot is not None:
         facts = replace(
             facts,

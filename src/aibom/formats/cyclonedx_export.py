@@ -50,6 +50,7 @@ from aibom.formats.identity import (
     Source,
     bundle_url,
     check_base_url,
+    copyright_of,
     creation_time,
     purl_of,
     rfc3339,
@@ -193,6 +194,7 @@ def _plan(graph: ProvenanceGraph, c: Component, organization: Organization | Non
         name=c.name,
         version=version,
         description=c.card.description,
+        copyright=copyright_of(c),
     )
     plan = _Plan(cdx=cdx, version=version)
     props = plan.props

@@ -91,6 +91,12 @@ def rfc3339(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def copyright_of(c: Component) -> str | None:
+    """The copyright notices the component's own card or licence files state (discovery's
+    `copyright` fact), else None: never invented."""
+    return next((value for key, value in c.card.properties if key == "copyright"), None)
+
+
 def version_of(c: Component) -> tuple[str | None, Source | None]:
     """(version, source): the graph's (hub revision or card version), else the OMS root
     digest as `sha256:<hex>`; (None, None) when neither is known."""

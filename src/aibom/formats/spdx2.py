@@ -47,6 +47,7 @@ from aibom.formats.identity import (
     Organization,
     bundle_url,
     check_base_url,
+    copyright_of,
     creation_time,
     purl_of,
     supplier_of,
@@ -180,7 +181,7 @@ def _package(
         # concluded: what the card declares (aibom has no contrary evidence); not a legal review
         license_concluded=declared,
         license_declared=declared,
-        copyright_text=SpdxNoAssertion(),
+        copyright_text=copyright_of(c) or SpdxNoAssertion(),
         description=c.card.description,
         comment=(
             f"aibom {c.kind.value} {c.ref!r}, role {graph.role(c.ref).value}, "

@@ -48,6 +48,7 @@ from aibom.formats.identity import (
     Source,
     bundle_url,
     check_base_url,
+    copyright_of,
     creation_time,
     purl_of,
     supplier_of,
@@ -177,7 +178,7 @@ def _package(graph: ProvenanceGraph, c: Component, doc: Doc, org: Organization |
         pkg.suppliedBy = organization_element(supplier, doc)
         pkg.originatedBy = [pkg.suppliedBy]
         props.append((v.P_SUPPLIER_SOURCE, str(supplier_source)))
-    pkg.software_copyrightText = NOASSERTION  # cards do not state copyright
+    pkg.software_copyrightText = copyright_of(c) or NOASSERTION  # only what the model states
     url = download_url(c)
     if url is not None:
         pkg.software_downloadLocation = url
