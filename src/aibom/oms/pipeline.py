@@ -304,7 +304,12 @@ def manifest_for_signing(
     model = Path(request.model)
     absolute = [*map(Path, request.ignore_paths), Path(request.signature)]
     ignore = IgnoreSet(model, EVIDENCE_FILES, absolute, git=request.ignore_git_paths)
-    files = enumerate_model(model, allow_symlinks=request.allow_symlinks, ignore=ignore)
+    files = enumerate_model(
+        model,
+        allow_symlinks=request.allow_symlinks,
+        ignore=ignore,
+        links_refused="sign with --allow-symlinks to follow it",
+    )
     if not files:
         raise InputError(f"model {model} has no files to sign")
     ser = Serialization(
