@@ -116,7 +116,7 @@ def test_cyclonedx_of_family_is_valid_and_complete(family: tuple[str, Path]) -> 
     kinds = {r["type"] for r in base["externalReferences"]}
     assert {"digital-signature", "log", "attestation"} <= kinds
     props = {p["name"]: p["value"] for p in base["properties"]}
-    assert props["aibom:location"].endswith("samples/models/tiny-base")
+    assert props["aibom:location"] == "models/tiny-base"  # relative to the samples' root
 
 
 def test_spec_version_1_6_is_valid() -> None:
@@ -133,7 +133,7 @@ def test_build_is_deterministic_and_round_trips(family: tuple[str, Path]) -> Non
     again, _ = build_document(q8, with_dirs=tuple(FAMILY), output=out)
     assert again == text
     graph = discover(
-        SAMPLES / "models" / "tiny-chat-q8", with_dirs=tuple(FAMILY), relative_to=out.parent
+        SAMPLES / "models" / "tiny-chat-q8", with_dirs=tuple(FAMILY), relative_to=SAMPLES
     ).graph
     assert read_document(out).same_as(graph)
 
@@ -199,6 +199,52 @@ def test_cli_build_and_import(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     shown = capsys.readouterr().out
     assert "adapter:tiny-chat-lora  adapter" in shown
     assert "--adapter_of (attested)--> model:aibom-samples/tiny-chat" in shown
+
+
+def _recorded_paths(document: Path) -> list[str]:
+    bom = json.loads(document.read_text())
+    return sorted(p["value"] for c in [*bom["components"], bom["metadata"]["component"]]
+                  for p in c.get("properties", [])
+                  if p["name"] in ("aibom:location", "aibom:signature:bundle-path"))
+
+
+def test_paths_are_relative_to_the_estate_root_and_survive_a_move(tmp_path: Path) -> None:
+    """Written away from the models, the AIBOM records paths under their common root (no
+    `..`, nothing of the local layout); moved elsewhere, `verify-chain --root` finds them."""
+    estate = tmp_path / "estate"
+    shutil.copytree(SAMPLES / "models", estate / "models")
+    shutil.copytree(SAMPLES / "datasets", estate / "datasets")
+    out = tmp_path / "out" / "bom.cdx.json"
+    out.parent.mkdir()
+    dirs = [str(estate / p.relative_to(SAMPLES)) for p in FAMILY]
+    args = ["build", str(estate / "models" / "tiny-chat-q8"), "-o", str(out)]
+    for folder in dirs:
+        args += ["--with", folder]
+    assert run(args) == 0
+    recorded = _recorded_paths(out)
+    assert "models/tiny-base/model.sig" in recorded and "datasets/tiny-corpus" in recorded
+    assert all(not p.startswith(("../", "/")) and "/../" not in p for p in recorded)
+    moved = tmp_path / "elsewhere" / "bom.cdx.json"
+    moved.parent.mkdir()
+    shutil.move(out, moved)
+    policy = str(SAMPLES / "policy.yaml")
+    assert run(["verify-chain", str(moved), "--policy", policy]) == 1  # not beside the models
+    assert run(["verify-chain", str(moved), "--policy", policy, "--root", str(estate)]) == 0
+
+
+def test_explicit_root_must_hold_every_model_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chat, lora = SAMPLES / "models" / "tiny-chat", SAMPLES / "models" / "tiny-chat-lora"
+    out = tmp_path / "bom.json"
+    assert run(["build", str(lora), "--with", str(chat), "-o", str(out),
+                "--root", str(SAMPLES / "models")]) == 0
+    assert _recorded_paths(out)[0] == "tiny-chat"
+    capsys.readouterr()
+    assert run(["build", str(lora), "--with", str(SAMPLES / "datasets" / "tiny-corpus"),
+                "-o", str(out), "--root", str(SAMPLES / "models")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "lies outside --root" in err[0]
 
 
 BAD_DOCUMENTS = [

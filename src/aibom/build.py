@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from aibom._internal.files import read_capped
@@ -29,9 +30,11 @@ def build_document(
     base_url: str | None = None,
     sha512: bool = False,
     scan: bool = False,
+    root: Path | None = None,
 ) -> tuple[str, Discovery]:
     """Discover the graph and render it. Paths inside the document are relative to the
-    directory the document is written to (or the working directory for stdout). With `scan`,
+    estate `root` (see estate_root), never leaving it; Hub cache snapshots are recorded as
+    `hf:ORG/NAME@COMMIT` references instead. With `scan`,
     every local component's files are scanned (aibom.scan) and the result recorded on it;
     with `sha512`, every file of the local components is also hashed with SHA-512 (the
     distribution artifacts of BSI TR-03183-2)."""
@@ -39,7 +42,8 @@ def build_document(
         from aibom.sources import refuse_cache_write
 
         refuse_cache_write(output)  # before any work: the cache is never written to
-    where = output.resolve().parent if output is not None else Path.cwd()
+    inputs = (model_dir, *with_dirs, *((signature,) if signature is not None else ()))
+    where = estate_root(inputs, output, root)
     found = discover(
         model_dir,
         with_dirs=with_dirs,
@@ -47,6 +51,7 @@ def build_document(
         relative_to=where,
         hash_unsigned=hash_unsigned,
     )
+    _check_contained(found.graph, where)
     if scan:
         from dataclasses import replace
 
@@ -60,6 +65,43 @@ def build_document(
     options = ExportOptions(root_ref=found.root, spec_version=spec_version, timestamp=timestamp,
                             organization=organization, base_url=base_url)
     return export_document(found.graph, fmt, options), found
+
+
+def estate_root(inputs: tuple[Path, ...], output: Path | None, root: Path | None) -> Path:
+    """The directory an AIBOM's paths are relative to: `root` when given (every local input
+    must lie under it), else the output's directory (the working directory for stdout) when
+    every local input lies under it, else the deepest directory holding them all. `aibom
+    verify-chain --root` takes the same directory, wherever the AIBOM has moved."""
+    from aibom.errors import InputError
+    from aibom.sources import is_reference, location_of
+
+    local = [Path(os.path.abspath(p)) for p in inputs  # snapshots are recorded as hf: refs
+             if not is_reference(str(p)) and not is_reference(location_of(p, Path.cwd()))]
+    if root is not None:
+        base = Path(os.path.abspath(root))
+        outside = next((p for p in local if not p.is_relative_to(base)), None)
+        if outside is not None:
+            raise InputError(f"{outside} lies outside --root {root}",
+                             hint="give a --root that holds every model directory")
+        return base
+    base = Path(os.path.abspath(output)).parent if output is not None else Path.cwd()
+    if not local or all(p.is_relative_to(base) for p in local):
+        return base
+    folders = [p if p.is_dir() else p.parent for p in local]
+    return Path(os.path.commonpath(folders))
+
+
+def _check_contained(graph: ProvenanceGraph, where: Path) -> None:
+    """No recorded path may climb out of the estate root (it would expose the local layout
+    and point nowhere once the AIBOM moves)."""
+    from aibom.errors import InputError
+
+    for c in graph.components():
+        recorded = [c.location, c.signature.bundle_path if c.signature is not None else None]
+        for path in recorded:
+            if path is not None and (path == ".." or path.startswith(("../", "/"))):
+                raise InputError(f"{c.name}: {path} lies outside {where}",
+                                 hint="give a --root that holds every model directory")
 
 
 def render(

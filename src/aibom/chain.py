@@ -41,6 +41,7 @@ class _Context:
     base: Path
     root: Path
     rehash: bool
+    explicit_root: bool = False
     verified_signers: dict[str, str] = field(default_factory=dict)
     lineages: dict[str, Lineage | AibomError] = field(default_factory=dict)
 
@@ -54,8 +55,11 @@ def verify_chain(
     rehash: bool = True,
 ) -> Report:
     """`base`: the directory the graph's paths are relative to (the AIBOM's directory);
-    `root`: no file outside it is ever read (default: `base`)."""
-    ctx = _Context(graph, policy, base, Path(os.path.realpath(root or base)), rehash)
+    `root`: no file outside it is ever read (default: `base`). A recorded path is looked up
+    under `root` first (AIBOMs record paths relative to the estate root they were built
+    from, so a moved AIBOM still finds its models), then under `base`."""
+    ctx = _Context(graph, policy, base, Path(os.path.realpath(root or base)), rehash,
+                   explicit_root=root is not None)
     checks = [_node(ctx, c) for c in graph.components()]
     checks += [_edge(ctx, e) for e in graph.edges()]
     for cycle in graph.cycles():
@@ -320,7 +324,9 @@ def _resolve(ctx: _Context, recorded: str) -> Path:
         if cached.name and cached.parent.parent.name == "snapshots":
             Containment(cached.parent).resolve(str(cached), cached.name)
         return cached
-    path = Path(os.path.realpath(ctx.base / recorded))
-    if os.path.commonpath([path, ctx.root]) != str(ctx.root):
+    anchors = (ctx.root, ctx.base) if ctx.explicit_root else (ctx.base,)
+    inside = [path for path in (Path(os.path.realpath(a / recorded)) for a in anchors)
+              if os.path.commonpath([path, ctx.root]) == str(ctx.root)]
+    if not inside:
         raise InputError(f"{recorded} points outside {ctx.root} (widen it with --root)")
-    return path
+    return next((path for path in inside if path.exists()), inside[0])

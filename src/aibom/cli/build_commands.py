@@ -53,6 +53,13 @@ from aibom.formats.registry import NAMES as FORMAT_NAMES
     help="Where the model directories are published (URL/<directory>/...): signature "
     "references become absolute URLs.",
 )
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False),
+    help="The estate root the AIBOM's paths are relative to (default: the output's directory "
+    "when it holds every model directory, else their deepest common directory); "
+    "`verify-chain --root` takes the same directory, wherever the AIBOM has moved.",
+)
 @click.option("--no-hash", is_flag=True, help="Do not hash unsigned directories.")
 @click.option(
     "--scan",
@@ -100,6 +107,7 @@ def build(
     timestamp: str | None,
     organization: str | None,
     base_url: str | None,
+    root: str | None,
     no_hash: bool,
     scan_files: bool,
     sha512: bool,
@@ -125,6 +133,7 @@ def build(
         base_url=base_url,
         sha512=sha512,
         scan=scan_files,
+        root=Path(root) if root else None,
     )
     for warning in found.warnings:
         click.echo(f"aibom: warning: {warning}", err=True)

@@ -171,7 +171,8 @@ def _verify_aibom(document: Path, bundle: Path, trust: Any) -> None:
     "--root",
     type=click.Path(file_okay=False),
     help="Never read outside this directory (default: the AIBOM's directory, or the "
-    "working directory for model directories).",
+    "working directory for model directories). An AIBOM's paths are looked up under it "
+    "first (the estate root of `build --root`), then beside the AIBOM.",
 )
 @click.option(
     "--format",
