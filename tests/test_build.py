@@ -19,6 +19,7 @@ from cyclonedx.validation.json import JsonStrictValidator
 from aibom.build import build_document, read_document
 from aibom.cli import main
 from aibom.discovery import discover
+from aibom.errors import InputError
 from aibom.graph import Kind, Level, Relation, Role
 
 REPO = Path(__file__).resolve().parents[1]
@@ -66,6 +67,19 @@ def test_family_graph_roles_and_lineage() -> None:
     assert edges[("model:tiny-chat-q8", Relation.QUANTIZED_FROM, chat)] == Level.ATTESTED
     assert edges[(chat, Relation.TRAINED_ON, instruct)] == Level.ATTESTED
     assert edges[(chat, Relation.EVALUATED_ON, instruct)] == Level.DECLARED
+
+
+def test_with_a_folder_of_models_means_the_models_in_it(tmp_path: Path) -> None:
+    """`--with samples/models` names the folder that holds models: it stands for each model
+    in it, so the graph is the family, with no made-up component for the folder."""
+    folders = (SAMPLES / "models", SAMPLES / "datasets")
+    graph = discover(SAMPLES / "models" / "tiny-chat-q8", with_dirs=folders).graph
+    listed = discover(SAMPLES / "models" / "tiny-chat-q8", with_dirs=tuple(FAMILY)).graph
+    assert sorted(c.ref for c in graph.components()) == sorted(c.ref for c in listed.components())
+    assert sorted(map(str, graph.edges())) == sorted(map(str, listed.edges()))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="holds no model or dataset directory"):
+        discover(SAMPLES / "models" / "tiny-chat-q8", with_dirs=(tmp_path / "empty",))
 
 
 def test_family_components_carry_signer_and_log_evidence() -> None:

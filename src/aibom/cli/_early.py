@@ -199,7 +199,10 @@ def _parse(
 
 
 def _default_signature(model: str) -> str | None:
-    """What the verify command defaults to; None where it would need more care (a link)."""
+    """What the verify command defaults to; None where it would need more care (a link, or
+    a model that is not there: the command itself says so)."""
+    if not os.path.exists(model):
+        return None
     if not os.path.isdir(model):
         return os.path.join(os.path.dirname(model), os.path.basename(model) + ".sig")
     candidate = os.path.join(model, MODEL_SIGNATURE)

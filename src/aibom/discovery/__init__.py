@@ -51,6 +51,7 @@ from aibom.sources import (
     ModelSource,
     Snapshot,
     find_snapshot,
+    is_reference,
     resolve_source,
 )
 from aibom.sources.reference import MODEL, valid_repo_id
@@ -96,7 +97,7 @@ def discover(
 ) -> Discovery:
     """Build the graph of `model_dir` and the related directories given with it."""
     base = relative_to or Path.cwd()
-    sources = _unique_sources([model_dir, *with_dirs])
+    sources = _unique_sources([model_dir, *_expand_collections(with_dirs)])
     locals_ = [
         _read_local(src, base, signature if i == 0 else None, hash_unsigned)
         for i, src in enumerate(sources)
@@ -141,6 +142,25 @@ def _add_attested(
         )
         parent = references.resolve(graph, reference, exclude=local.ref, by_name=False)
         graph.add_edge(Edge(relation, local.ref, parent, Level.ATTESTED, proof))
+
+
+def _expand_collections(with_dirs: tuple[Path, ...]) -> list[Path]:
+    """`--with models/` names the folder that holds the models, not a model: a plain directory
+    with no file of its own (hidden ones aside) stands for its subdirectories, sorted."""
+    out: list[Path] = []
+    for path in with_dirs:
+        if is_reference(os.fspath(path)) or not path.is_dir():
+            out.append(path)
+            continue
+        entries = [e for e in sorted(path.iterdir()) if not e.name.startswith(".")]
+        if any(not e.is_dir() for e in entries):
+            out.append(path)  # a model or dataset directory of its own
+            continue
+        members = [e for e in entries if not e.is_symlink()]
+        if not members:
+            raise InputError(f"{path} holds no model or dataset directory")
+        out.extend(members)
+    return out
 
 
 def _unique_sources(paths: list[Path]) -> list[ModelSource]:

@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from aibom.oms.bundle import ParsedBundle
@@ -206,25 +206,53 @@ class ModelWork:
         return self._result
 
 
-_early: ModelWork | None = None
+class _Work(Protocol):
+    @property
+    def request(self) -> object: ...
+
+    def cancel(self) -> None: ...
+
+
+W = TypeVar("W", bound=_Work)
+
+
+class _EarlySlot(Generic[W]):
+    """Work started before the command line was parsed: taken at most once, and only by the
+    command that asks for exactly the request it was started for; otherwise cancelled."""
+
+    def __init__(self) -> None:
+        self._work: W | None = None
+
+    def put(self, work: W) -> None:
+        self.cancel()
+        self._work = work
+
+    def take(self, request: object) -> W | None:
+        work, self._work = self._work, None
+        if work is not None and work.request != request:
+            work.cancel()
+            return None
+        return work
+
+    def cancel(self) -> None:
+        work, self._work = self._work, None
+        if work is not None:
+            work.cancel()
+
+
+_early: _EarlySlot[ModelWork] = _EarlySlot()
 
 
 def start_early(request: VerifyRequest) -> None:
     """Start the work for a verification that is about to be asked for (the CLI calls this
     before importing click and the verification stack). Only `take` with an equal request
     uses it; anything else leaves it unused."""
-    global _early
-    _early = ModelWork(request)
+    _early.put(ModelWork(request))
 
 
 def take(request: VerifyRequest) -> ModelWork | None:
     """The work started early for exactly this request, at most once."""
-    global _early
-    work, _early = _early, None
-    if work is not None and work.request != request:
-        work.cancel()
-        return None
-    return work
+    return _early.take(request)
 
 
 # -- signing: the same overlap, for `aibom sign` ------------------------------------------
@@ -304,7 +332,12 @@ def manifest_for_signing(
     model = Path(request.model)
     absolute = [*map(Path, request.ignore_paths), Path(request.signature)]
     ignore = IgnoreSet(model, EVIDENCE_FILES, absolute, git=request.ignore_git_paths)
-    files = enumerate_model(model, allow_symlinks=request.allow_symlinks, ignore=ignore)
+    files = enumerate_model(
+        model,
+        allow_symlinks=request.allow_symlinks,
+        ignore=ignore,
+        links_refused="sign with --allow-symlinks to follow it",
+    )
     if not files:
         raise InputError(f"model {model} has no files to sign")
     ser = Serialization(
@@ -320,28 +353,20 @@ def manifest_for_signing(
     return ser, resources
 
 
-_early_sign: SignWork | None = None
+_early_sign: _EarlySlot[SignWork] = _EarlySlot()
 
 
 def start_early_signing(request: SignRequest) -> None:
     """As `start_early`, for `aibom sign`."""
-    global _early_sign
-    _early_sign = SignWork(request)
+    _early_sign.put(SignWork(request))
 
 
 def take_signing(request: SignRequest) -> SignWork | None:
-    global _early_sign
-    work, _early_sign = _early_sign, None
-    if work is not None and work.request != request:
-        work.cancel()
-        return None
-    return work
+    """As `take`, for `aibom sign`."""
+    return _early_sign.take(request)
 
 
 def cancel_early() -> None:
     """Stop work started early that no command took (it failed before it got there)."""
-    global _early, _early_sign
-    for work in (_early, _early_sign):
-        if work is not None:
-            work.cancel()
-    _early = _early_sign = None
+    _early.cancel()
+    _early_sign.cancel()

@@ -88,8 +88,15 @@ def _relative_parts(rel: str) -> tuple[str, ...]:
     return parts
 
 
-def enumerate_model(root: Path, *, allow_symlinks: bool, ignore: IgnoreSet) -> list[ModelFile]:
-    """List every regular file of the model, sorted by name."""
+def enumerate_model(
+    root: Path,
+    *,
+    allow_symlinks: bool,
+    ignore: IgnoreSet,
+    links_refused: str = "symbolic links are not followed",
+) -> list[ModelFile]:
+    """List every regular file of the model, sorted by name. `links_refused` says why a link
+    is refused when `allow_symlinks` is off (the signature's rule, or the signer's option)."""
     try:
         st = os.lstat(root)
     except OSError as exc:
@@ -103,7 +110,7 @@ def enumerate_model(root: Path, *, allow_symlinks: bool, ignore: IgnoreSet) -> l
         ]
     if not stat.S_ISDIR(st.st_mode):
         raise ModelTreeError(f"model {root} is neither a file nor a directory")
-    walker = _Walker(Path(os.path.realpath(root)), allow_symlinks, ignore)
+    walker = _Walker(Path(os.path.realpath(root)), allow_symlinks, ignore, links_refused)
     walker.walk(str(walker.root), (), st)
     walker.files.sort(key=lambda f: f.name)
     return walker.files
@@ -114,9 +121,12 @@ def file_identity(st: os.stat_result) -> tuple[int, int, int, int, int]:
 
 
 class _Walker:
-    def __init__(self, root: Path, allow_symlinks: bool, ignore: IgnoreSet) -> None:
+    def __init__(
+        self, root: Path, allow_symlinks: bool, ignore: IgnoreSet, links_refused: str
+    ) -> None:
         self.root = root
         self.allow_symlinks = allow_symlinks
+        self.links_refused = links_refused
         self.ignore = ignore
         self.containment = Containment(root)
         self.files: list[ModelFile] = []
@@ -152,9 +162,7 @@ class _Walker:
                     f"{name} is a symbolic link that does not lead into its repository's blobs/"
                 )
             elif not self.allow_symlinks:
-                raise ModelTreeError(
-                    f"{name} is a symbolic link and the signature does not allow symlinks"
-                )
+                raise ModelTreeError(f"{name} is a symbolic link: {self.links_refused}")
             else:
                 path = self._inside_target(name, entry.path)
             st = os.stat(path)

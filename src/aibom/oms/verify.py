@@ -259,7 +259,10 @@ def check_model(
     ignore = IgnoreSet(model, ser.ignore_paths, extra_ignores, git=ignore_git_paths)
     try:
         files = enumerate_model(
-            model, allow_symlinks=ser.allow_symlinks or allow_symlinks, ignore=ignore
+            model,
+            allow_symlinks=ser.allow_symlinks or allow_symlinks,
+            ignore=ignore,
+            links_refused="the signature does not allow symlinks",
         )
     except ModelTreeError as exc:
         return Verification(sig, failures=(exc.one_line(),))

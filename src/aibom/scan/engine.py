@@ -81,6 +81,8 @@ def scan_paths(paths: Iterable[Path]) -> ScanReport:
             files.append(
                 _renamed(scan, f"{path.parent.as_posix()}/" if str(path.parent) != "." else "")
             )
+        elif path.exists():
+            raise InputError(f"cannot scan {path}: it is not a regular file or a directory")
         else:
             raise InputError(f"{path}: no such file or directory")
     return ScanReport(tuple(files), tuple(warnings))

@@ -83,6 +83,8 @@ class ModelSource:
 
                 Containment(self.path).resolve(str(default), MODEL_SIGNATURE)
             return default
+        if not os.path.lexists(self.path):
+            raise InputError(f"cannot read model {self.path}: it does not exist")
         return self.path.with_name(self.path.name + ".sig")
 
 

@@ -1,0 +1,5 @@
+"""`python -m aibom`: the aibom command line."""
+
+from aibom.cli import main
+
+main()
