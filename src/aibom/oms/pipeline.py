@@ -99,22 +99,44 @@ class HashProgress:
             self._on_advance(self)
 
 
-class ModelWork:
+class _HashingThread:
+    """A thread that hashes for a command: the caller waits for it with a progress tick and
+    gets what it raised. Subclasses set their own state, then call `_start`."""
+
+    def __init__(self, name: str) -> None:
+        self.progress = HashProgress()
+        self._error: BaseException | None = None
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+    def _wait(self, tick: Callable[[HashProgress], None] | None) -> None:
+        """Until the thread ends, calling `tick` about ten times a second; raise its error."""
+        while not self._done.wait(0.1 if tick else None):
+            if tick:
+                tick(self.progress)
+        self._thread.join()
+        if tick and self._error is None:
+            tick(self.progress)  # the last word: all done
+        if self._error is not None:
+            raise self._error
+
+
+class ModelWork(_HashingThread):
     """The thread: parse the bundle, then list, hash and compare the model against it."""
 
     def __init__(self, request: VerifyRequest, cache: DigestCache | None = None) -> None:
+        super().__init__("aibom-verify")
         self.request = request
-        self.progress = HashProgress()
         self._cache = cache
         self._parsed: ParsedBundle | None = None
         self._bound = 0  # ranges the thread may hash before the signature is verified
         self._parse_error: BaseException | None = None
         self._result: Verification | None = None
-        self._error: BaseException | None = None
         self._parsed_ready = threading.Event()
         self._trusted = threading.Event()  # set once the signature verified (or cancelled)
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="aibom-verify", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
@@ -194,14 +216,7 @@ class ModelWork:
     def result(self, tick: Callable[[HashProgress], None] | None = None) -> Verification:
         """The comparison, once the signature verified (call `trust` first); `tick` is called
         about ten times a second while the thread works."""
-        while not self._done.wait(0.1 if tick else None):
-            if tick:
-                tick(self.progress)
-        self._thread.join()
-        if tick and self._error is None:
-            tick(self.progress)  # the last word: all done
-        if self._error is not None:
-            raise self._error
+        self._wait(tick)
         assert self._result is not None
         return self._result
 
@@ -272,16 +287,13 @@ class SignRequest:
     workers: int | None = None
 
 
-class SignWork:
+class SignWork(_HashingThread):
     """Lists and hashes a model for signing on a thread; `result` -> (serialization, resources)."""
 
     def __init__(self, request: SignRequest) -> None:
+        super().__init__("aibom-sign")
         self.request = request
-        self.progress = HashProgress()
         self._result: tuple[Serialization, tuple[Resource, ...]] | None = None
-        self._error: BaseException | None = None
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="aibom-sign", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
@@ -301,14 +313,8 @@ class SignWork:
     def result(
         self, tick: Callable[[HashProgress], None] | None = None
     ) -> tuple[Serialization, tuple[Resource, ...]]:
-        while not self._done.wait(0.1 if tick else None):
-            if tick:
-                tick(self.progress)
-        self._thread.join()
-        if tick and self._error is None:
-            tick(self.progress)  # the last word: all done
-        if self._error is not None:
-            raise self._error
+        """The manifest's serialization and resources; `tick` as for `ModelWork.result`."""
+        self._wait(tick)
         assert self._result is not None
         return self._result
 
