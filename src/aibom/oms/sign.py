@@ -92,6 +92,17 @@ def statement_payload(
     model: Path, serialization_: Serialization, resources: Sequence[Resource]
 ) -> bytes:
     """The in-toto statement, serialized once; these bytes are what gets signed."""
+    return _serialized(oms_statement(model, serialization_, resources))
+
+
+def _serialized(statement: dict[str, Any]) -> bytes:
+    return json.dumps(statement, sort_keys=True, separators=(",", ":")).encode()
+
+
+def oms_statement(
+    model: Path, serialization_: Serialization, resources: Sequence[Resource]
+) -> dict[str, Any]:
+    """The in-toto statement of an OMS signature over `resources`."""
     name = os.path.basename(os.path.abspath(model)) or "model"
     statement = {
         "_type": STATEMENT_TYPE,
@@ -104,7 +115,7 @@ def statement_payload(
             ],
         },
     }
-    return json.dumps(statement, sort_keys=True, separators=(",", ":")).encode()
+    return statement
 
 
 def sign_model(
@@ -139,13 +150,15 @@ def sign_model(
     work = take_signing(request) or SignWork(request)  # maybe started before the imports
     ser, resources = work.result(tick)
     del work  # it holds the resources too
-    payload = statement_payload(model, ser, resources)
-    del resources  # the payload has them; a 100,000-file model's are tens of MB
+    statement = oms_statement(model, ser, resources)
+    del resources  # the statement has them; a 100,000-file model's are tens of MB
+    payload = _serialized(statement)
     bundle = sign_payload(payload, signer)
     del payload
     raw = json.dumps(bundle, indent=2, sort_keys=True).encode() + b"\n"
     del bundle
-    parsed = parse_bundle(raw, source="new signature")
+    # read back as any bundle is (the payload's JSON is the statement just serialized)
+    parsed = parse_bundle(raw, source="new signature", statement=statement)
     write_atomic(signature, raw)
     return parsed
 
