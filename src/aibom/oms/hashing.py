@@ -18,13 +18,14 @@ import stat
 import threading
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from aibom.errors import InputError
 from aibom.oms.cache import MIN_CACHED_BYTES, DigestCache
-from aibom.oms.model import Resource, Serialization, shard_name
 from aibom.oms.tree import ModelFile, ModelTreeError, file_identity
+
+if TYPE_CHECKING:  # the helper process (aibom.oms.survey) hashes without the model types
+    from aibom.oms.model import Resource, Serialization
 
 HASH_TYPES = ("sha256", "blake2b", "blake3")
 _WINDOW = 16 << 20
@@ -91,8 +92,7 @@ def describe_and_hash_each(files: Iterable[tuple[str, str]], hash_type: str) -> 
         yield name, path, size, file_identity(st), digest
 
 
-@dataclass(frozen=True, slots=True)
-class Job:
+class Job(NamedTuple):
     file: ModelFile
     start: int
     end: int
@@ -124,6 +124,8 @@ def resource_algorithm(serialization: Serialization, *, compat_names: bool = Tru
 
 
 def plan_jobs(files: Iterable[ModelFile], serialization: Serialization) -> list[Job]:
+    from aibom.oms.model import shard_name
+
     jobs: list[Job] = []
     if serialization.method == "files":
         for f in files:
@@ -232,6 +234,8 @@ def manifest_resources(
     digests = hash_jobs(
         jobs, serialization.hash_type, workers=workers, progress=progress, prehashed=prehashed
     )
+    from aibom.oms.model import Resource
+
     algorithm = resource_algorithm(serialization)
     return tuple(Resource(name, algorithm, digests[name]) for name in sorted(digests))
 

@@ -13,14 +13,14 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from aibom._internal.atomic import is_partial_name
 from aibom.errors import InputError
-from aibom.oms.model import DEFAULT_IGNORES
 from aibom.sources.containment import Containment
 
+DEFAULT_IGNORES = (".git", ".gitattributes", ".github", ".gitignore")  # as model_signing
 SINGLE_FILE_NAME = "."  # what model_signing records for a model that is one file
 
 
@@ -28,8 +28,7 @@ class ModelTreeError(InputError):
     """The model directory holds something OMS cannot sign or verify safely."""
 
 
-@dataclass(frozen=True, slots=True)
-class ModelFile:
+class ModelFile(NamedTuple):
     name: str  # canonical relative POSIX path, or "." for a single-file model
     path: str  # absolute path to read (the real path behind an allowed symlink)
     size: int
