@@ -42,7 +42,8 @@ helper.attach(progress)
 ignore = IgnoreSet(Path(args["model"]), args["relative"] + args["more"])
 files = helper.files(ignore)
 names = [f.name for f in files] if files is not None else args["ask"]
-digests = helper.take(names)
+got = helper.take(names)
+digests = {n: got[n] for n in names if n in got}
 pid = helper._pid
 helper.close()
 try:

@@ -10,7 +10,9 @@ import base64
 import binascii
 import hashlib
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -324,10 +326,7 @@ def _normalize_shard_algorithms(statement: dict[str, Any], notes: list[str]) -> 
         ser = {**ser, "shard_size": size}
         predicate = {**predicate, "serialization": ser}
         notes.append("shard_size written as a JSON float")
-    if not any(
-        type(r) is dict and "-sharded-" in str(r.get("algorithm", ""))
-        for r in predicate["resources"]
-    ):
+    if not _any_sharded_name(predicate["resources"]):
         return statement if predicate is statement.get("predicate") else {
             **statement,
             "predicate": predicate,
@@ -346,6 +345,15 @@ def _normalize_shard_algorithms(statement: dict[str, Any], notes: list[str]) -> 
     if changed != predicate["resources"]:
         notes.append("model_signing shard algorithm names (<hash>-sharded-<size>)")
     return {**statement, "predicate": {**predicate, "resources": changed}}
+
+
+def _any_sharded_name(resources: list[Any]) -> bool:
+    algorithms: Iterable[Any]
+    try:
+        algorithms = set(map(itemgetter("algorithm"), resources))
+    except (TypeError, KeyError):  # not all objects with a plain algorithm: one by one
+        algorithms = [r.get("algorithm") for r in resources if isinstance(r, dict)]
+    return any(isinstance(a, str) and "-sharded-" in a for a in algorithms)
 
 
 def _check_resources(resources: tuple[Resource, ...], ser: Serialization, source: str) -> None:

@@ -17,7 +17,7 @@ import os
 import stat
 import threading
 from collections import deque
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from aibom.errors import InputError
@@ -49,8 +49,9 @@ class Prehashed(Protocol):
 
     hash_type: str
 
-    def take(self, names: Collection[str], progress: Progress | None = None) -> dict[str, str]:
-        """Digests by file name; a name it cannot answer for is left out."""
+    def take(self, names: Collection[str]) -> Mapping[str, str]:
+        """Digests by file name, for at least those of `names` it has (a name it cannot
+        answer for is left out); waits until it has them. Its progress was told already."""
         ...
 
 
@@ -155,15 +156,21 @@ def hash_jobs(
     `prehashed` where it has them, once the rest is hashed."""
     delegated: list[Job] = []
     if prehashed is not None and prehashed.hash_type == hash_type:
-        delegated = [j for j in jobs if j.start == 0 and j.end == j.file.size and is_small(j.end)]
-        if delegated:
-            handed = {id(j) for j in delegated}
-            jobs = [j for j in jobs if id(j) not in handed]
+        here: list[Job] = []
+        for job in jobs:  # whole small files go to the helper, the rest is hashed here
+            whole_small = job.start == 0 and job.end == job.file.size < MIN_CACHED_BYTES
+            (delegated if whole_small else here).append(job)
+        jobs = here
     out = _hash_here(jobs, hash_type, workers, cache, progress)
     if delegated and prehashed is not None:
-        got = prehashed.take([j.file.name for j in delegated], progress)
-        missing = [j for j in delegated if j.file.name not in got]
-        out.update((j.name, got[j.file.name]) for j in delegated if j.file.name in got)
+        got = prehashed.take([j.file.name for j in delegated])
+        missing = []
+        for job in delegated:
+            digest = got.get(job.file.name)
+            if digest is None:
+                missing.append(job)
+            else:
+                out[job.name] = digest
         if missing:
             out.update(_hash_here(missing, hash_type, workers, None, progress))
     return out

@@ -26,11 +26,12 @@ import marshal
 import os
 import signal
 import threading
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 if TYPE_CHECKING:
-    from aibom.oms.hashing import Progress, Row
+    from aibom.oms.hashing import Row
     from aibom.oms.pipeline import HashProgress
     from aibom.oms.tree import IgnoreSet, ModelFile
 
@@ -117,16 +118,13 @@ class Survey:
         files = self._files
         if not ignore.within(self.request.ignore_set()):
             files = [f for f in files if not ignore.covers(tuple(f.name.split("/")))]
-        return sorted(files, key=lambda f: f.name)
+        return sorted(files)  # by name: it comes first in a ModelFile, and names are unique
 
-    def take(self, names: Collection[str], progress: Progress | None = None) -> dict[str, str]:
-        """Digests of the named files; names the helper has no digest for are left out.
-        (`progress` already heard of them from the reader.)"""
+    def take(self, names: Collection[str]) -> Mapping[str, str]:
+        """Digests by file name (of every small file listed; more than `names` asks for);
+        empty if the helper did not finish. The progress attached heard of them already."""
         self._finished.wait()
-        if not self._complete:
-            return {}
-        digests = self._digests
-        return {n: digests[n] for n in names if n in digests}
+        return MappingProxyType(self._digests if self._complete else {})
 
     def close(self) -> None:
         """Stop the helper if it still runs and reap it; once, from whichever thread."""
