@@ -208,3 +208,16 @@ def test_cli_sign_with_the_helper_matches_the_library(tmp_path: Path, keypair: p
     from support.models import bundle_payload
 
     assert bundle_payload(by_cli) == bundle_payload(by_library)
+
+
+def test_cli_refuses_a_fifo_in_the_model_without_waiting(
+    tmp_path: Path, keypair: pki.KeyPair
+) -> None:
+    """The helper meets the FIFO first: it stops, the parent lists the model itself and
+    reports it; nobody opens the FIFO for reading (that would wait for a writer)."""
+    model = make_model(tmp_path / "model", {f"f{i}.bin": b"x" * i for i in range(50)})
+    signature = tmp_path / "model.sig"
+    _sign(model, keypair, signature)
+    os.mkfifo(model / "pipe")
+    run = _verify(model, signature, keypair)
+    assert_one_line_failure(run, [1, 2], "pipe", "not a regular file")

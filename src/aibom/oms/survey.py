@@ -198,6 +198,11 @@ def _helper(request: SurveyRequest, fd: int) -> None:  # pragma: no cover - runs
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: the parent reports it, not us
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # the parent went away: stop quietly
     try:
+        # not the parent's standard streams: whoever reads its output must see it end
+        # when the parent ends, not when the helper does
+        quiet = os.open(os.devnull, os.O_RDWR)
+        for stream in (0, 1, 2):
+            os.dup2(quiet, stream)
         from pathlib import Path
 
         from aibom.oms.hashing import describe_and_hash_each, hash_small_file, is_small
