@@ -99,15 +99,19 @@ class Survey:
         self._complete = False  # the helper said it listed and opened everything
         self._finished = threading.Event()
         self._progress: HashProgress | None = None
-        self._counted = (0, 0)
+        self._counted = (0, 0)  # files and bytes the helper hashed, as told to the progress
+        self._planned = 0
         self._lock = threading.Lock()
         self._closed = False
         self._reader = threading.Thread(target=self._read, name="aibom-survey", daemon=True)
         self._reader.start()
 
     def attach(self, progress: HashProgress) -> None:
-        """Count the files the helper hashes into `progress` (taken back if it fails)."""
-        self._progress = progress
+        """Count the files the helper hashes into `progress`, those already hashed included
+        (taken back if it fails)."""
+        with self._lock:
+            self._progress = progress
+            self._tell(progress, *self._counted, self._planned)
 
     def files(self, ignore: IgnoreSet) -> list[ModelFile] | None:
         """The helper's listing less what `ignore` covers, sorted by name; None if it did not
@@ -148,18 +152,19 @@ class Survey:
                     kind, body = message
                     if kind == "rows":
                         self._accept(ModelFile, body)
-                    elif kind == "planned" and self._progress is not None:
-                        if not self._progress.total_files:  # the owner's plan comes first
-                            self._progress.plan(body, 0)
+                    elif kind == "planned":
+                        with self._lock:
+                            self._planned = int(body)
+                            self._tell(self._progress, 0, 0, self._planned)
                     elif kind == "end":
                         self._complete = True
         except (OSError, ValueError, TypeError):
             self._complete = False  # a broken stream: the parent does the work itself
         finally:
-            if not self._complete and self._progress is not None:
-                files, nbytes = self._counted
-                with contextlib.suppress(Exception):
-                    self._progress.advance(-files, -nbytes)  # it will count them again
+            if not self._complete:
+                with self._lock:  # the parent will count these files again
+                    self._tell(self._progress, -self._counted[0], -self._counted[1], 0)
+                    self._counted = (0, 0)
             self._finished.set()
 
     def _accept(self, model_file: Any, rows: Any) -> None:
@@ -169,10 +174,19 @@ class Survey:
             if digest is not None:
                 self._digests[name] = digest
                 files, nbytes = files + 1, nbytes + size
-        if self._progress is not None and files:
+        with self._lock:
             self._counted = (self._counted[0] + files, self._counted[1] + nbytes)
-            with contextlib.suppress(Exception):  # cancelled: the owner stops us
-                self._progress.advance(files, nbytes)
+            self._tell(self._progress, files, nbytes, 0)
+
+    @staticmethod
+    def _tell(progress: HashProgress | None, files: int, nbytes: int, planned: int) -> None:
+        if progress is None:
+            return
+        if planned and not progress.total_files:  # the owner's own plan comes first
+            progress.plan(planned, 0)
+        if files or nbytes:
+            with contextlib.suppress(Exception):  # cancelled: the owner stops the helper
+                progress.advance(files, nbytes)
 
 
 def _receive(pipe: BinaryIO) -> tuple[str, Any] | None:
