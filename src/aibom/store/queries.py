@@ -178,7 +178,8 @@ class QueryResult:
         """The page is the whole answer."""
         return self.offset == 0 and len(self.hits) == self.total
 
-    def as_dict(self) -> dict[str, Any]:
+    def counts(self) -> dict[str, Any]:
+        """as_dict without the affected components."""
         return {
             "query": {"kind": self.selector.kind, "value": self.selector.value},
             "causes": self.total_causes,
@@ -186,8 +187,10 @@ class QueryResult:
             "offset": self.offset,
             "limit": self.limit,
             "returned": len(self.hits),
-            "affected": [h.as_dict() for h in self.hits],
         }
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.counts(), "affected": [h.as_dict() for h in self.hits]}
 
 
 def query(
