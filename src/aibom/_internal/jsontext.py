@@ -56,7 +56,11 @@ def _text(value: Any, newline: str) -> str:
         if not value:
             return "{}"
         inner = newline + "  "
-        fields = [_field(key, value[key], inner) for key in sorted(value)]
+        try:
+            keys = sorted(value)
+        except TypeError:
+            raise _Unusual from None  # keys of mixed types: json raises its own error
+        fields = [_field(key, value[key], inner) for key in keys]
         return "{" + inner + ("," + inner).join(fields) + newline + "}"
     raise _Unusual
 
