@@ -206,3 +206,32 @@ def test_early_signing_is_used_for_the_same_request_only(
     assert len(started) == 3 and started[1].progress.cancelled
     assert first.signature.root_digest == second.signature.root_digest
     assert verify.check_signed_model(model, out, _trust(keypair)).ok
+
+
+def test_a_key_that_cannot_be_loaded_stops_the_hashing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key is loaded while the model hashes; when it fails, the hashing is cancelled."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from aibom.errors import InputError
+
+    encrypted = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b"secret"),
+    )
+    model = make_model(tmp_path / "model", {f"f{i}.bin": bytes([i]) * 100 for i in range(5)})
+    started: list[pipeline.SignWork] = []
+    real_init = pipeline.SignWork.__init__
+
+    def spy_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        started.append(self)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline.SignWork, "__init__", spy_init)
+    with pytest.raises(InputError, match="encrypted"):
+        sign_model(model, tmp_path / "model.sig", KeySigner(encrypted))
+    assert len(started) == 1 and started[0].progress.cancelled
+    assert not (tmp_path / "model.sig").exists()

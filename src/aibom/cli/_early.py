@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 
 from aibom.layout import MODEL_SIGNATURE  # no imports of its own: cheap here
+from aibom.oms import survey  # light: what it needs is imported after the fork
 
 _VALUE_OPTIONS: dict[str, str | None] = {
     "--signature": "signature",
@@ -108,22 +109,31 @@ def start_signing(argv: list[str]) -> None:
     shard = values.get("shard_size", [None])[0]
     if signature is None or (shard is not None and not shard.isdigit()):
         return
-    from pathlib import Path
+    hash_type = values.get("hash_type", ["sha256"])[0]
+    ignore_paths = tuple(os.path.abspath(p) for p in values.get("ignore_paths", []))
+    model, signature = os.path.abspath(model), os.path.abspath(signature)
+    git, links = "no_git" not in flags, "allow_symlinks" in flags
+    helper = None
+    if hash_type == survey.HASH_TYPE:  # forked before click and the rest, while they load
+        import aibom.oms.hashing  # noqa: F401 - what both processes need, imported once
+        from aibom.layout import EVIDENCE_FILES
 
+        helper = survey.start(
+            survey.SurveyRequest(model, EVIDENCE_FILES, (*ignore_paths, signature), git, links)
+        )
     from aibom.oms import pipeline
 
-    pipeline.start_early_signing(
-        pipeline.SignRequest(
-            os.path.abspath(model),
-            os.path.abspath(signature),
-            values.get("hash_type", ["sha256"])[0],
-            int(shard) if shard is not None else None,
-            tuple(os.path.abspath(Path(p)) for p in values.get("ignore_paths", [])),
-            "allow_symlinks" in flags,
-            "no_git" not in flags,
-            None,
-        )
+    request = pipeline.SignRequest(
+        model,
+        signature,
+        hash_type,
+        int(shard) if shard is not None else None,
+        ignore_paths,
+        links,
+        git,
+        None,
     )
+    pipeline.start_early_signing(request, helper)
 
 
 def start_verification(argv: list[str]) -> None:
@@ -140,8 +150,17 @@ def start_verification(argv: list[str]) -> None:
     signature = values["signature"][0] if "signature" in values else _default_signature(model)
     if signature is None:
         return
-    from pathlib import Path
+    ignore_paths = tuple(os.path.abspath(p) for p in values.get("ignore_paths", []))
+    model, signature = os.path.abspath(model), os.path.abspath(signature)
+    git, links = "no_git" not in flags, "allow_symlinks" in flags
+    only = values.get("only")
+    helper = None
+    if not only:  # forked before click and the rest, while they load
+        import aibom.oms.hashing  # noqa: F401 - what both processes need, imported once
 
+        helper = survey.start(
+            survey.SurveyRequest(model, (), (*ignore_paths, signature), git, links)
+        )
     from aibom.oms import pipeline
 
     cache_path = None
@@ -149,20 +168,18 @@ def start_verification(argv: list[str]) -> None:
         from aibom.oms.cache import default_path
 
         cache_path = str(default_path())
-    only = values.get("only")
-    pipeline.start_early(
-        pipeline.VerifyRequest(
-            os.path.abspath(model),
-            os.path.abspath(signature),
-            tuple(os.path.abspath(Path(p)) for p in values.get("ignore_paths", [])),
-            "ignore_unsigned_files" in flags,
-            "allow_symlinks" in flags,
-            "no_git" not in flags,
-            tuple(only) if only else None,
-            cache_path,
-            None,
-        )
+    request = pipeline.VerifyRequest(
+        model,
+        signature,
+        ignore_paths,
+        "ignore_unsigned_files" in flags,
+        links,
+        git,
+        tuple(only) if only else None,
+        cache_path,
+        None,
     )
+    pipeline.start_early(request, helper)
 
 
 def _parse(
