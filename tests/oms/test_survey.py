@@ -221,3 +221,22 @@ def test_cli_refuses_a_fifo_in_the_model_without_waiting(
     os.mkfifo(model / "pipe")
     run = _verify(model, signature, keypair)
     assert_one_line_failure(run, [1, 2], "pipe", "not a regular file")
+
+
+def test_cli_verifies_a_hub_cache_snapshot_with_the_helper(
+    tmp_path: Path, keypair: pki.KeyPair
+) -> None:
+    """A snapshot's files are links into the repository's blobs/: the helper follows them as
+    the tree walk does (with or without --allow-symlinks), and a tampered blob is named."""
+    from sources.hub import add_revision
+
+    files = {f"shard-{i}.bin": bytes([i]) * (200 + i) for i in range(30)}
+    files["config.json"] = b'{"layers": 2}'
+    snapshot = add_revision(tmp_path / "hub", "org/tiny", files)
+    signature = tmp_path / "tiny.sig"
+    _sign(snapshot, keypair, signature)
+    assert _verify(snapshot, signature, keypair).code == 0
+    blob = (snapshot / "shard-3.bin").resolve()
+    blob.chmod(0o644)
+    flip_byte(blob)
+    assert_one_line_failure(_verify(snapshot, signature, keypair), 1, "modified: shard-3.bin")

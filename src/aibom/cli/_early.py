@@ -15,6 +15,11 @@ import os
 from aibom.layout import MODEL_SIGNATURE  # no imports of its own: cheap here
 from aibom.oms import survey  # light: what it needs is imported after the fork
 
+# the method words of model_signing's form, as aibom.cli.oms_options declares them (that
+# module loads click; tests/oms/test_pipeline.py checks the two agree)
+SIGN_METHODS = ("key", "certificate", "sigstore", "pkcs11-key", "pkcs11-certificate")
+VERIFY_METHODS = ("key", "certificate", "sigstore")
+
 _VALUE_OPTIONS: dict[str, str | None] = {
     "--signature": "signature",
     "--public-key": None,
@@ -89,10 +94,11 @@ def start_early_work(argv: list[str]) -> None:
 
 
 def start_signing(argv: list[str]) -> None:
-    """If `argv` is a plain `sign MODEL [options]`, start its hashing on a thread."""
+    """If `argv` is a plain `sign [METHOD] MODEL [options]`, start its hashing on a thread."""
     if len(argv) < 2 or argv[0] != "sign":
         return
-    parsed = _parse(argv[1:], _SIGN_VALUE_OPTIONS, _SIGN_FLAGS)
+    method_form, args = _method_form(argv[1:], SIGN_METHODS)
+    parsed = _parse(args, _SIGN_VALUE_OPTIONS, _SIGN_FLAGS)
     if parsed is None:
         return
     models, values, flags = parsed
@@ -102,7 +108,7 @@ def start_signing(argv: list[str]) -> None:
     model = models[0]
     if "signature" in values:
         signature: str | None = values["signature"][0]
-    elif "aibom_form" in values or "aibom_form" in flags:
+    elif not method_form and ("aibom_form" in values or "aibom_form" in flags):
         signature = _default_signature(model)
     else:  # model_signing's form: model.sig in the working directory
         signature = MODEL_SIGNATURE
@@ -137,17 +143,22 @@ def start_signing(argv: list[str]) -> None:
 
 
 def start_verification(argv: list[str]) -> None:
-    """If `argv` is a plain `verify MODEL [options]`, start its work on a thread."""
+    """If `argv` is a plain `verify [METHOD] MODEL [options]`, start its work on a thread."""
     if len(argv) < 2 or argv[0] != "verify":
         return
-    parsed = _parse(argv[1:], _VALUE_OPTIONS, _FLAGS)
+    method_form, args = _method_form(argv[1:], VERIFY_METHODS)
+    parsed = _parse(args, _VALUE_OPTIONS, _FLAGS)
     if parsed is None:
         return
     models, values, flags = parsed
     if len(models) != 1 or len(values.get("signature", [])) > 1:
         return
     model = models[0]
-    signature = values["signature"][0] if "signature" in values else _default_signature(model)
+    signature: str | None
+    if "signature" in values:
+        signature = values["signature"][0]
+    else:  # model_signing's form: model.sig in the working directory
+        signature = MODEL_SIGNATURE if method_form else _default_signature(model)
     if signature is None:
         return
     ignore_paths = tuple(os.path.abspath(p) for p in values.get("ignore_paths", []))
@@ -180,6 +191,13 @@ def start_verification(argv: list[str]) -> None:
         None,
     )
     pipeline.start_early(request, helper)
+
+
+def _method_form(args: list[str], methods: tuple[str, ...]) -> tuple[bool, list[str]]:
+    """model_signing's form names the method first (`verify key MODEL ...`)."""
+    if len(args) > 1 and args[0] in methods:
+        return True, args[1:]
+    return False, args
 
 
 def _parse(
