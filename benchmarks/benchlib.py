@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import sysconfig
 import time
 from pathlib import Path
@@ -34,6 +35,19 @@ def ensure_model(model_dir: Path, file_sizes: dict[str, int]) -> None:
             for start in range(0, size, _CHUNK):
                 out.write(os.urandom(min(_CHUNK, size - start)))
     marker.write_text(spec)
+
+
+def compile_package(name: str) -> None:
+    """Byte-compile an installed package as pip does for a wheel: an editable install run with
+    PYTHONDONTWRITEBYTECODE set would otherwise compile every module on every start."""
+    found = subprocess.run(
+        [sys.executable, "-c", f"import {name}, os; print(os.path.dirname({name}.__file__))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    compile_all = [sys.executable, "-m", "compileall", "-q", found]
+    subprocess.run(compile_all, check=True, stdout=subprocess.DEVNULL)
 
 
 def read_all_files(model_dir: Path) -> None:

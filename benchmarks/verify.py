@@ -26,6 +26,7 @@ from benchlib import (
     GiB,
     KiB,
     MiB,
+    compile_package,
     console_script,
     cores_used_by_others,
     cpu_snapshot,
@@ -371,6 +372,7 @@ def main() -> int:
     args = parser.parse_args()
     workdir: Path = args.workdir.resolve()
     keys = write_ec_keypair(workdir / "keys")
+    compile_package("aibom")
     cores = usable_cores()
     print(f"aibom {source_version()}; cores = {cores}; workdir {workdir}", flush=True)
     cases = [*CASES, SCALE_CASE] if args.scale else CASES

@@ -206,3 +206,95 @@ def test_early_signing_is_used_for_the_same_request_only(
     assert len(started) == 3 and started[1].progress.cancelled
     assert first.signature.root_digest == second.signature.root_digest
     assert verify.check_signed_model(model, out, _trust(keypair)).ok
+
+
+def test_a_key_that_cannot_be_loaded_stops_the_hashing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key is loaded while the model hashes; when it fails, the hashing is cancelled."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from aibom.errors import InputError
+
+    encrypted = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b"secret"),
+    )
+    model = make_model(tmp_path / "model", {f"f{i}.bin": bytes([i]) * 100 for i in range(5)})
+    started: list[pipeline.SignWork] = []
+    real_init = pipeline.SignWork.__init__
+
+    def spy_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        started.append(self)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline.SignWork, "__init__", spy_init)
+    with pytest.raises(InputError, match="encrypted"):
+        sign_model(model, tmp_path / "model.sig", KeySigner(encrypted))
+    assert len(started) == 1 and started[0].progress.cancelled
+    assert not (tmp_path / "model.sig").exists()
+
+
+def test_early_start_knows_model_signings_method_words() -> None:
+    from aibom.cli import _early, oms_options
+
+    assert _early.SIGN_METHODS == oms_options.SIGN_METHODS
+    assert _early.VERIFY_METHODS == oms_options.VERIFY_METHODS
+
+
+def test_early_start_in_model_signings_form(
+    tmp_path: Path, keypair: pki.KeyPair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`verify key MODEL --signature S --public_key K`, as model_signing spells it, starts
+    early and is taken by the command; its default signature is model.sig where it runs."""
+    from support.cli import run_cli
+
+    model, signature = _signed(tmp_path, keypair)
+    started: list[pipeline.ModelWork] = []
+    real_init = pipeline.ModelWork.__init__
+
+    def spy_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        started.append(self)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline.ModelWork, "__init__", spy_init)
+    argv = ["verify", "key", str(model), "--signature", str(signature), "--public_key",
+            str(keypair.public_path)]
+    start_verification(argv)
+    assert len(started) == 1 and started[0].request.signature == str(signature)
+    assert run_cli(*argv).code == 0
+    assert len(started) == 1 and not started[0].progress.cancelled  # taken, not redone
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "model.sig").write_bytes(signature.read_bytes())
+    start_verification(["verify", "key", str(model), "--public_key", str(keypair.public_path)])
+    assert started[-1].request.signature == str(tmp_path / "model.sig")
+    assert run_cli("verify", "key", str(model), "--public_key", keypair.public_path).code == 0
+    assert len(started) == 2
+
+
+def test_early_signing_in_model_signings_form(
+    tmp_path: Path, keypair: pki.KeyPair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from support.cli import run_cli
+
+    from aibom.cli._early import start_signing
+
+    model = make_model(tmp_path / "model", {f"f{i}.bin": bytes([i]) * 100 for i in range(5)})
+    started: list[pipeline.SignWork] = []
+    real_init = pipeline.SignWork.__init__
+
+    def spy_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        started.append(self)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline.SignWork, "__init__", spy_init)
+    monkeypatch.chdir(tmp_path)
+    argv = ["sign", "key", str(model), "--private_key", str(keypair.private_path)]
+    start_signing(argv)
+    assert len(started) == 1 and started[0].request.signature == str(tmp_path / "model.sig")
+    assert run_cli(*argv).code == 0
+    assert len(started) == 1 and not started[0].progress.cancelled
+    assert verify.check_signed_model(model, tmp_path / "model.sig", _trust(keypair)).ok

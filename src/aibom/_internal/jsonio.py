@@ -9,6 +9,7 @@ UTF-16 surrogate escape (text that cannot be written back as UTF-8).
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from aibom._internal.text import one_line
@@ -52,9 +53,15 @@ def load_json(text: str | bytes | bytearray, source: str) -> Any:
     return data
 
 
+# a \\uD800-\\uDFFF escape, or what looks like one (an escaped backslash before "ud8..")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
 def has_lone_surrogate(raw: bytes | str, document: Any) -> bool:
     """True when a \\uD800-\\uDFFF escape decoded to a character UTF-8 cannot encode."""
-    if (b"\\u" not in raw) if isinstance(raw, bytes) else ("\\u" not in raw):
+    pattern = _SURROGATE_ESCAPE_BYTES if isinstance(raw, bytes) else _SURROGATE_ESCAPE
+    if not pattern.search(raw):  # type: ignore[arg-type]
         return False
     try:
         json.dumps(document, ensure_ascii=False).encode("utf-8")
@@ -66,11 +73,13 @@ def has_lone_surrogate(raw: bytes | str, document: Any) -> bool:
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"duplicate key {key!r}")
-        out[key] = value
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"duplicate key {key!r}")
+            seen.add(key)
     return out
 
 
@@ -86,8 +95,10 @@ def _check_depth(data: Any, source: str) -> None:
     while level:
         if depth > MAX_DEPTH:
             raise InputError(f"{source} is nested too deeply (more than {MAX_DEPTH} levels)")
-        below: list[Any] = []
-        for node in level:
-            values = node.values() if isinstance(node, dict) else node
-            below += [v for v in values if isinstance(v, dict | list)]
-        level, depth = below, depth + 1
+        level = [
+            child
+            for node in level
+            for child in (node.values() if isinstance(node, dict) else node)
+            if isinstance(child, dict | list)
+        ]
+        depth += 1

@@ -13,6 +13,12 @@ from __future__ import annotations
 import os
 
 from aibom.layout import MODEL_SIGNATURE  # no imports of its own: cheap here
+from aibom.oms import survey  # light: what it needs is imported after the fork
+
+# the method words of model_signing's form, as aibom.cli.oms_options declares them (that
+# module loads click; tests/oms/test_pipeline.py checks the two agree)
+SIGN_METHODS = ("key", "certificate", "sigstore", "pkcs11-key", "pkcs11-certificate")
+VERIFY_METHODS = ("key", "certificate", "sigstore")
 
 _VALUE_OPTIONS: dict[str, str | None] = {
     "--signature": "signature",
@@ -88,10 +94,11 @@ def start_early_work(argv: list[str]) -> None:
 
 
 def start_signing(argv: list[str]) -> None:
-    """If `argv` is a plain `sign MODEL [options]`, start its hashing on a thread."""
+    """If `argv` is a plain `sign [METHOD] MODEL [options]`, start its hashing on a thread."""
     if len(argv) < 2 or argv[0] != "sign":
         return
-    parsed = _parse(argv[1:], _SIGN_VALUE_OPTIONS, _SIGN_FLAGS)
+    method_form, args = _method_form(argv[1:], SIGN_METHODS)
+    parsed = _parse(args, _SIGN_VALUE_OPTIONS, _SIGN_FLAGS)
     if parsed is None:
         return
     models, values, flags = parsed
@@ -101,47 +108,70 @@ def start_signing(argv: list[str]) -> None:
     model = models[0]
     if "signature" in values:
         signature: str | None = values["signature"][0]
-    elif "aibom_form" in values or "aibom_form" in flags:
+    elif not method_form and ("aibom_form" in values or "aibom_form" in flags):
         signature = _default_signature(model)
     else:  # model_signing's form: model.sig in the working directory
         signature = MODEL_SIGNATURE
     shard = values.get("shard_size", [None])[0]
     if signature is None or (shard is not None and not shard.isdigit()):
         return
-    from pathlib import Path
+    hash_type = values.get("hash_type", ["sha256"])[0]
+    ignore_paths = tuple(os.path.abspath(p) for p in values.get("ignore_paths", []))
+    model, signature = os.path.abspath(model), os.path.abspath(signature)
+    git, links = "no_git" not in flags, "allow_symlinks" in flags
+    helper = None
+    if hash_type == survey.HASH_TYPE:  # forked before click and the rest, while they load
+        import aibom.oms.hashing  # noqa: F401 - what both processes need, imported once
+        from aibom.layout import EVIDENCE_FILES
 
+        helper = survey.start(
+            survey.SurveyRequest(model, EVIDENCE_FILES, (*ignore_paths, signature), git, links)
+        )
     from aibom.oms import pipeline
 
-    pipeline.start_early_signing(
-        pipeline.SignRequest(
-            os.path.abspath(model),
-            os.path.abspath(signature),
-            values.get("hash_type", ["sha256"])[0],
-            int(shard) if shard is not None else None,
-            tuple(os.path.abspath(Path(p)) for p in values.get("ignore_paths", [])),
-            "allow_symlinks" in flags,
-            "no_git" not in flags,
-            None,
-        )
+    request = pipeline.SignRequest(
+        model,
+        signature,
+        hash_type,
+        int(shard) if shard is not None else None,
+        ignore_paths,
+        links,
+        git,
+        None,
     )
+    pipeline.start_early_signing(request, helper)
 
 
 def start_verification(argv: list[str]) -> None:
-    """If `argv` is a plain `verify MODEL [options]`, start its work on a thread."""
+    """If `argv` is a plain `verify [METHOD] MODEL [options]`, start its work on a thread."""
     if len(argv) < 2 or argv[0] != "verify":
         return
-    parsed = _parse(argv[1:], _VALUE_OPTIONS, _FLAGS)
+    method_form, args = _method_form(argv[1:], VERIFY_METHODS)
+    parsed = _parse(args, _VALUE_OPTIONS, _FLAGS)
     if parsed is None:
         return
     models, values, flags = parsed
     if len(models) != 1 or len(values.get("signature", [])) > 1:
         return
     model = models[0]
-    signature = values["signature"][0] if "signature" in values else _default_signature(model)
+    signature: str | None
+    if "signature" in values:
+        signature = values["signature"][0]
+    else:  # model_signing's form: model.sig in the working directory
+        signature = MODEL_SIGNATURE if method_form else _default_signature(model)
     if signature is None:
         return
-    from pathlib import Path
+    ignore_paths = tuple(os.path.abspath(p) for p in values.get("ignore_paths", []))
+    model, signature = os.path.abspath(model), os.path.abspath(signature)
+    git, links = "no_git" not in flags, "allow_symlinks" in flags
+    only = values.get("only")
+    helper = None
+    if not only:  # forked before click and the rest, while they load
+        import aibom.oms.hashing  # noqa: F401 - what both processes need, imported once
 
+        helper = survey.start(
+            survey.SurveyRequest(model, (), (*ignore_paths, signature), git, links)
+        )
     from aibom.oms import pipeline
 
     cache_path = None
@@ -149,20 +179,25 @@ def start_verification(argv: list[str]) -> None:
         from aibom.oms.cache import default_path
 
         cache_path = str(default_path())
-    only = values.get("only")
-    pipeline.start_early(
-        pipeline.VerifyRequest(
-            os.path.abspath(model),
-            os.path.abspath(signature),
-            tuple(os.path.abspath(Path(p)) for p in values.get("ignore_paths", [])),
-            "ignore_unsigned_files" in flags,
-            "allow_symlinks" in flags,
-            "no_git" not in flags,
-            tuple(only) if only else None,
-            cache_path,
-            None,
-        )
+    request = pipeline.VerifyRequest(
+        model,
+        signature,
+        ignore_paths,
+        "ignore_unsigned_files" in flags,
+        links,
+        git,
+        tuple(only) if only else None,
+        cache_path,
+        None,
     )
+    pipeline.start_early(request, helper)
+
+
+def _method_form(args: list[str], methods: tuple[str, ...]) -> tuple[bool, list[str]]:
+    """model_signing's form names the method first (`verify key MODEL ...`)."""
+    if len(args) > 1 and args[0] in methods:
+        return True, args[1:]
+    return False, args
 
 
 def _parse(

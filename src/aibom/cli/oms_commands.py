@@ -110,7 +110,6 @@ def _run_sign(method: str | None, model: str, **kw: Any) -> None:
     from aibom.cli.progress import ProgressLine, wanted
     from aibom.cli.signers import choose_sign_method, make_signer
     from aibom.oms.compat import compat_message, model_signing_cli_gaps
-    from aibom.oms.facts import signature_facts
     from aibom.oms.sign import sign_model
 
     aibom_form = method is None and any(
@@ -141,6 +140,8 @@ def _run_sign(method: str | None, model: str, **kw: Any) -> None:
         click.echo(f"aibom: warning: {compat_message(gaps)}", err=True)
     sig = parsed.signature
     if kw["output_format"] == "json":
+        from aibom.oms.facts import signature_facts
+
         emit_json({"signature": str(out), **signature_facts(sig)})
     else:
         click.echo(

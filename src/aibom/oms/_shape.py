@@ -11,6 +11,7 @@ let a digest end in a newline.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,7 @@ from aibom.oms.model import INTOTO_PAYLOAD_TYPE, PREDICATE_V1, STATEMENT_TYPE
 
 HASH_TYPES = ("sha256", "blake2b", "blake3")  # a tuple: `in` must not hash untrusted values
 _HEX = frozenset("0123456789abcdef")
+_HEX_STRING = re.compile("[0-9a-f]*")
 
 
 class ShapeError(Exception):
@@ -249,7 +251,8 @@ def _statement(node: Any, at: Path) -> None:
 def _predicate(node: Any, at: Path) -> None:
     predicate = _object(node, at, ("resources", "serialization"))
     _only(predicate, at, ("resources", "serialization"))
-    for index, item in enumerate(_array(predicate["resources"], (*at, "resources"))):
+    resources = _array(predicate["resources"], (*at, "resources"))
+    for index, item in enumerate(() if _plain_resources(resources) else resources):
         if (  # the common case in one expression; anything else gets the detailed checks
             type(item) is dict
             and type(name := item.get("name")) is str
@@ -267,6 +270,25 @@ def _predicate(node: Any, at: Path) -> None:
         _hex(resource["digest"], (*where, "digest"))
         _enum(resource["algorithm"], (*where, "algorithm"), HASH_TYPES)
     _serialization(predicate["serialization"], (*at, "serialization"))
+
+
+def _plain_resources(items: list[Any]) -> bool:
+    """True when every item passes the per-item checks: objects whose name, digest and
+    algorithm are non-empty strings, the digest hex and the algorithm known. Found with a
+    few passes over all items (a manifest may list 100,000); False sends them one by one."""
+    if not items or set(map(type, items)) != {dict}:
+        return False
+    try:
+        names = [item["name"] for item in items]
+        digests = [item["digest"] for item in items]
+        algorithms = [item["algorithm"] for item in items]
+    except KeyError:
+        return False
+    if {*map(type, names), *map(type, digests), *map(type, algorithms)} != {str}:
+        return False  # checked first: what follows hashes and joins the values
+    if "" in names or "" in digests or not set(algorithms).issubset(HASH_TYPES):
+        return False
+    return _HEX_STRING.fullmatch("".join(digests)) is not None
 
 
 def _serialization(node: Any, at: Path) -> None:

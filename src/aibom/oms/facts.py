@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aibom.oms.model import OmsSignature
-from aibom.oms.verify import Verification
+if TYPE_CHECKING:
+    from aibom.oms.model import OmsSignature
+    from aibom.oms.verify import Verification
 
 
 def signature_facts(sig: OmsSignature) -> dict[str, Any]:

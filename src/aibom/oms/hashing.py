@@ -17,14 +17,15 @@ import os
 import stat
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from aibom.errors import InputError
 from aibom.oms.cache import MIN_CACHED_BYTES, DigestCache
-from aibom.oms.model import Resource, Serialization, shard_name
 from aibom.oms.tree import ModelFile, ModelTreeError, file_identity
+
+if TYPE_CHECKING:  # the helper process (aibom.oms.survey) hashes without the model types
+    from aibom.oms.model import Resource, Serialization
 
 HASH_TYPES = ("sha256", "blake2b", "blake3")
 _WINDOW = 16 << 20
@@ -43,8 +44,56 @@ class Progress(Protocol):
     def advance(self, files: int, nbytes: int) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Job:
+class Prehashed(Protocol):
+    """Whole-file digests of small files computed elsewhere (aibom.oms.survey's helper)."""
+
+    hash_type: str
+
+    def take(self, names: Collection[str]) -> Mapping[str, str]:
+        """Digests by file name, for at least those of `names` it has (a name it cannot
+        answer for is left out); waits until it has them. Its progress was told already."""
+        ...
+
+
+def is_small(size: int) -> bool:
+    """Hashed whole, never cached, and worth handing to a helper process."""
+    return size < MIN_CACHED_BYTES
+
+
+def hash_small_file(file: ModelFile, hash_type: str) -> str:
+    """The digest of a whole file below MIN_CACHED_BYTES, read in one call."""
+    return _hash_job(Job(file, 0, file.size, file.name), _new_hasher(hash_type))[0]
+
+
+Row = tuple[str, str, int, tuple[int, int, int, int, int], str | None]
+
+
+def describe_and_hash_each(files: Iterable[tuple[str, str]], hash_type: str) -> Iterator[Row]:
+    """For each (name, path) of a regular file: open it (not following links), describe it
+    from the open descriptor and, if it is small, hash it in the same visit. Yields
+    (name, path, size, identity, digest or None)."""
+    factory = _new_hasher(hash_type)
+    fstat, pread, close = os.fstat, os.pread, os.close  # one lookup, not one per file
+    for name, path in files:
+        fd = _open(name, path)
+        try:
+            st = fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise ModelTreeError(f"{name} is not a regular file or directory")
+            size, digest = st.st_size, None
+            if size < MIN_CACHED_BYTES:
+                data = pread(fd, size, 0) if size else b""
+                if len(data) != size:
+                    raise ModelTreeError(f"{name} changed while it was being hashed")
+                hasher = factory()
+                hasher.update(data)  # type: ignore[attr-defined]
+                digest = hasher.hexdigest()  # type: ignore[attr-defined]
+        finally:
+            close(fd)
+        yield name, path, size, file_identity(st), digest
+
+
+class Job(NamedTuple):
     file: ModelFile
     start: int
     end: int
@@ -76,6 +125,8 @@ def resource_algorithm(serialization: Serialization, *, compat_names: bool = Tru
 
 
 def plan_jobs(files: Iterable[ModelFile], serialization: Serialization) -> list[Job]:
+    from aibom.oms.model import shard_name
+
     jobs: list[Job] = []
     if serialization.method == "files":
         for f in files:
@@ -98,9 +149,40 @@ def hash_jobs(
     workers: int | None = None,
     cache: DigestCache | None = None,
     progress: Progress | None = None,
+    prehashed: Prehashed | None = None,
 ) -> dict[str, str]:
     """Hash every job; returns resource name -> hex digest. `progress` hears of every file
-    (and every window of a large one) as it is done."""
+    (and every window of a large one) as it is done. Whole small files are taken from
+    `prehashed` where it has them, once the rest is hashed."""
+    delegated: list[Job] = []
+    if prehashed is not None and prehashed.hash_type == hash_type:
+        here: list[Job] = []
+        for job in jobs:  # whole small files go to the helper, the rest is hashed here
+            whole_small = job.start == 0 and job.end == job.file.size < MIN_CACHED_BYTES
+            (delegated if whole_small else here).append(job)
+        jobs = here
+    out = _hash_here(jobs, hash_type, workers, cache, progress)
+    if delegated and prehashed is not None:
+        got = prehashed.take([j.file.name for j in delegated])
+        missing = []
+        for job in delegated:
+            digest = got.get(job.file.name)
+            if digest is None:
+                missing.append(job)
+            else:
+                out[job.name] = digest
+        if missing:
+            out.update(_hash_here(missing, hash_type, workers, None, progress))
+    return out
+
+
+def _hash_here(
+    jobs: Sequence[Job],
+    hash_type: str,
+    workers: int | None,
+    cache: DigestCache | None,
+    progress: Progress | None,
+) -> dict[str, str]:
     factory = _new_hasher(hash_type)
     cached: dict[str, str] = {}
     if cache is not None:
@@ -143,10 +225,7 @@ def _cache_key(job: Job, hash_type: str) -> tuple[int, int, int, int, int, str, 
 
 def root_digest(digests_in_order: Iterable[str]) -> str:
     """OMS root digest: SHA-256 over the raw bytes of every resource digest, in order."""
-    h = hashlib.sha256()
-    for hex_digest in digests_in_order:
-        h.update(bytes.fromhex(hex_digest))
-    return h.hexdigest()
+    return hashlib.sha256(b"".join(map(bytes.fromhex, digests_in_order))).hexdigest()
 
 
 def manifest_resources(
@@ -155,10 +234,15 @@ def manifest_resources(
     *,
     workers: int | None = None,
     progress: Progress | None = None,
+    prehashed: Prehashed | None = None,
 ) -> tuple[Resource, ...]:
     """Hash a whole model into sorted OMS resources."""
     jobs = plan_jobs(files, serialization)
-    digests = hash_jobs(jobs, serialization.hash_type, workers=workers, progress=progress)
+    digests = hash_jobs(
+        jobs, serialization.hash_type, workers=workers, progress=progress, prehashed=prehashed
+    )
+    from aibom.oms.model import Resource
+
     algorithm = resource_algorithm(serialization)
     return tuple(Resource(name, algorithm, digests[name]) for name in sorted(digests))
 
@@ -221,32 +305,37 @@ def _hash_job(
     """The digest, and whether the file kept the identity it was listed with throughout
     (only then may the digest be cached; ranges too small to cache skip that check)."""
     hasher = factory()
-    try:
-        fd = os.open(job.file.path, _OPEN_FLAGS)
-    except OSError as exc:
-        raise ModelTreeError(f"cannot read {job.file.name}: {exc.strerror}") from None
+    fd = _open(job.file.name, job.file.path)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise ModelTreeError(f"{job.file.name} is no longer a regular file")
         length = job.end - job.start
         if length < MIN_CACHED_BYTES:
-            data = os.pread(fd, length, job.start) if length else b""
-            if len(data) != length:
-                raise ModelTreeError(f"{job.file.name} changed while it was being hashed")
-            hasher.update(data)  # type: ignore[attr-defined]
+            hasher.update(_read_range(fd, job.file.name, job.start, length))  # type: ignore[attr-defined]
             return hasher.hexdigest(), False  # type: ignore[attr-defined]
         before = file_identity(os.fstat(fd))
         if length <= _SMALL:
-            data = os.pread(fd, length, job.start)
-            if len(data) != length:
-                raise ModelTreeError(f"{job.file.name} changed while it was being hashed")
-            hasher.update(data)  # type: ignore[attr-defined]
+            hasher.update(_read_range(fd, job.file.name, job.start, length))  # type: ignore[attr-defined]
         else:
             _hash_mapped(fd, job, hasher, progress, read_ahead)
         stable = before == job.file.identity == file_identity(os.fstat(fd))
     finally:
         os.close(fd)
     return hasher.hexdigest(), stable  # type: ignore[attr-defined]
+
+
+def _open(name: str, path: str) -> int:
+    try:
+        return os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        raise ModelTreeError(f"cannot read {name}: {exc.strerror}") from None
+
+
+def _read_range(fd: int, name: str, start: int, length: int) -> bytes:
+    data = os.pread(fd, length, start) if length else b""
+    if len(data) != length:
+        raise ModelTreeError(f"{name} changed while it was being hashed")
+    return data
 
 
 def _hash_mapped(
@@ -261,9 +350,7 @@ def _hash_mapped(
             try:
                 window = mapper.take() if mapper else _map(fd, base, length)
             except (OSError, ValueError):
-                raise ModelTreeError(
-                    f"{job.file.name} changed while it was being hashed"
-                ) from None
+                raise ModelTreeError(f"{job.file.name} changed while it was being hashed") from None
             with window, memoryview(window) as view:
                 hasher.update(view[skip:])  # type: ignore[attr-defined]
             if progress is not None:

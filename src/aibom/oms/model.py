@@ -16,7 +16,6 @@ PREDICATE_LEGACY = "https://model_signing/Digests/v0.1"
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 INTOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json"
 
-DEFAULT_IGNORES = (".git", ".gitattributes", ".github", ".gitignore")
 DEFAULT_SHARD_SIZE = 1_000_000_000
 
 

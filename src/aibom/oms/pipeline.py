@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from aibom.oms.bundle import ParsedBundle
     from aibom.oms.cache import DigestCache
     from aibom.oms.model import OmsSignature, Resource, Serialization
+    from aibom.oms.survey import Survey
     from aibom.oms.verify import Verification
 
 
@@ -103,14 +104,30 @@ class _HashingThread:
     """A thread that hashes for a command: the caller waits for it with a progress tick and
     gets what it raised. Subclasses set their own state, then call `_start`."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, survey: Survey | None = None) -> None:
         self.progress = HashProgress()
+        self._survey = survey  # a helper process listing and hashing small files, if any
+        if survey is not None:
+            survey.attach(self.progress)
         self._error: BaseException | None = None
         self._done = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread = threading.Thread(target=self._target, name=name, daemon=True)
+
+    def _target(self) -> None:
+        try:
+            self._run()
+        finally:
+            if self._survey is not None:
+                self._survey.close()
 
     def _run(self) -> None:
         raise NotImplementedError
+
+    def _stop(self) -> None:
+        """Cancel: the thread stops at its next step; the helper process is stopped now."""
+        self.progress.cancelled = True
+        if self._survey is not None:
+            self._survey.close()
 
     def _wait(self, tick: Callable[[HashProgress], None] | None) -> None:
         """Until the thread ends, calling `tick` about ten times a second; raise its error."""
@@ -127,8 +144,13 @@ class _HashingThread:
 class ModelWork(_HashingThread):
     """The thread: parse the bundle, then list, hash and compare the model against it."""
 
-    def __init__(self, request: VerifyRequest, cache: DigestCache | None = None) -> None:
-        super().__init__("aibom-verify")
+    def __init__(
+        self,
+        request: VerifyRequest,
+        cache: DigestCache | None = None,
+        survey: Survey | None = None,
+    ) -> None:
+        super().__init__("aibom-verify", survey)
         self.request = request
         self._cache = cache
         self._parsed: ParsedBundle | None = None
@@ -184,6 +206,7 @@ class ModelWork(_HashingThread):
             workers=request.workers,
             progress=self.progress,
             admit=self._admit,
+            survey=self._survey,
         )
 
     def _admit(self, jobs: int) -> None:
@@ -209,7 +232,7 @@ class ModelWork(_HashingThread):
 
     def cancel(self) -> None:
         """The verdict is known without the digests: stop hashing and drop what was done."""
-        self.progress.cancelled = True
+        self._stop()
         self._trusted.set()
         self._thread.join()
 
@@ -258,11 +281,12 @@ class _EarlySlot(Generic[W]):
 _early: _EarlySlot[ModelWork] = _EarlySlot()
 
 
-def start_early(request: VerifyRequest) -> None:
+def start_early(request: VerifyRequest, survey: Survey | None = None) -> None:
     """Start the work for a verification that is about to be asked for (the CLI calls this
-    before importing click and the verification stack). Only `take` with an equal request
-    uses it; anything else leaves it unused."""
-    _early.put(ModelWork(request))
+    before importing click and the verification stack), with the helper process the CLI may
+    have forked for it (aibom.oms.survey). Only `take` with an equal request uses it;
+    anything else leaves it unused."""
+    _early.put(ModelWork(request, survey=survey))
 
 
 def take(request: VerifyRequest) -> ModelWork | None:
@@ -290,15 +314,15 @@ class SignRequest:
 class SignWork(_HashingThread):
     """Lists and hashes a model for signing on a thread; `result` -> (serialization, resources)."""
 
-    def __init__(self, request: SignRequest) -> None:
-        super().__init__("aibom-sign")
+    def __init__(self, request: SignRequest, survey: Survey | None = None) -> None:
+        super().__init__("aibom-sign", survey)
         self.request = request
         self._result: tuple[Serialization, tuple[Resource, ...]] | None = None
         self._thread.start()
 
     def _run(self) -> None:
         try:
-            self._result = manifest_for_signing(self.request, self.progress)
+            self._result = manifest_for_signing(self.request, self.progress, self._survey)
         except Cancelled:
             pass
         except BaseException as exc:  # handed to the caller, who raises it
@@ -307,7 +331,7 @@ class SignWork(_HashingThread):
             self._done.set()
 
     def cancel(self) -> None:
-        self.progress.cancelled = True
+        self._stop()
         self._thread.join()
 
     def result(
@@ -320,7 +344,7 @@ class SignWork(_HashingThread):
 
 
 def manifest_for_signing(
-    request: SignRequest, progress: HashProgress | None = None
+    request: SignRequest, progress: HashProgress | None = None, survey: Survey | None = None
 ) -> tuple[Serialization, tuple[Resource, ...]]:
     """List the model as signing does (evidence files and the signature left out) and hash it."""
     from aibom.errors import InputError
@@ -338,12 +362,14 @@ def manifest_for_signing(
     model = Path(request.model)
     absolute = [*map(Path, request.ignore_paths), Path(request.signature)]
     ignore = IgnoreSet(model, EVIDENCE_FILES, absolute, git=request.ignore_git_paths)
-    files = enumerate_model(
-        model,
-        allow_symlinks=request.allow_symlinks,
-        ignore=ignore,
-        links_refused="sign with --allow-symlinks to follow it",
-    )
+    files = survey.files(ignore) if survey is not None else None
+    if files is None:
+        files = enumerate_model(
+            model,
+            allow_symlinks=request.allow_symlinks,
+            ignore=ignore,
+            links_refused="sign with --allow-symlinks to follow it",
+        )
     if not files:
         raise InputError(f"model {model} has no files to sign")
     ser = Serialization(
@@ -355,16 +381,18 @@ def manifest_for_signing(
     )
     if progress is not None:
         progress.plan(len(files), sum(f.size for f in files))
-    resources = manifest_resources(files, ser, workers=request.workers, progress=progress)
+    resources = manifest_resources(
+        files, ser, workers=request.workers, progress=progress, prehashed=survey
+    )
     return ser, resources
 
 
 _early_sign: _EarlySlot[SignWork] = _EarlySlot()
 
 
-def start_early_signing(request: SignRequest) -> None:
+def start_early_signing(request: SignRequest, survey: Survey | None = None) -> None:
     """As `start_early`, for `aibom sign`."""
-    _early_sign.put(SignWork(request))
+    _early_sign.put(SignWork(request, survey=survey))
 
 
 def take_signing(request: SignRequest) -> SignWork | None:

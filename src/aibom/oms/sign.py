@@ -92,6 +92,17 @@ def statement_payload(
     model: Path, serialization_: Serialization, resources: Sequence[Resource]
 ) -> bytes:
     """The in-toto statement, serialized once; these bytes are what gets signed."""
+    return _serialized(oms_statement(model, serialization_, resources))
+
+
+def _serialized(statement: dict[str, Any]) -> bytes:
+    return json.dumps(statement, sort_keys=True, separators=(",", ":")).encode()
+
+
+def oms_statement(
+    model: Path, serialization_: Serialization, resources: Sequence[Resource]
+) -> dict[str, Any]:
+    """The in-toto statement of an OMS signature over `resources`."""
     name = os.path.basename(os.path.abspath(model)) or "model"
     statement = {
         "_type": STATEMENT_TYPE,
@@ -104,7 +115,7 @@ def statement_payload(
             ],
         },
     }
-    return json.dumps(statement, sort_keys=True, separators=(",", ":")).encode()
+    return statement
 
 
 def sign_model(
@@ -137,21 +148,39 @@ def sign_model(
         workers,
     )
     work = take_signing(request) or SignWork(request)  # maybe started before the imports
+    # a key file is read and checked while the model hashes: a wrong password fails at once
+    try:
+        key = _local_key(signer)
+    except BaseException:
+        work.cancel()
+        raise
     ser, resources = work.result(tick)
     del work  # it holds the resources too
-    payload = statement_payload(model, ser, resources)
-    del resources  # the payload has them; a 100,000-file model's are tens of MB
-    bundle = sign_payload(payload, signer)
+    statement = oms_statement(model, ser, resources)
+    del resources  # the statement has them; a 100,000-file model's are tens of MB
+    payload = _serialized(statement)
+    bundle = sign_payload(payload, signer, key=key)
     del payload
     raw = json.dumps(bundle, indent=2, sort_keys=True).encode() + b"\n"
     del bundle
-    parsed = parse_bundle(raw, source="new signature")
+    # read back as any bundle is (the payload's JSON is the statement just serialized)
+    parsed = parse_bundle(raw, source="new signature", statement=statement)
     write_atomic(signature, raw)
     return parsed
 
 
-def sign_payload(payload: bytes, signer: Signer) -> dict[str, Any]:
-    """Wrap an in-toto payload in a signed DSSE envelope inside a Sigstore bundle."""
+def _local_key(signer: Signer) -> Any:
+    """The private key of a key or certificate signer, loaded; None for the other kinds."""
+    if isinstance(signer, KeySigner | CertificateSigner):
+        key = _load_private_key(signer.private_key_pem, signer.password)
+        keys.public_key_hint(key.public_key())  # what signing computes next, warmed up now
+        return key
+    return None
+
+
+def sign_payload(payload: bytes, signer: Signer, *, key: Any = None) -> dict[str, Any]:
+    """Wrap an in-toto payload in a signed DSSE envelope inside a Sigstore bundle. `key`: the
+    signer's private key when the caller has already loaded it."""
     if isinstance(signer, KeylessSigner):
         from aibom.oms.keyless import sign_keyless
 
@@ -167,7 +196,8 @@ def sign_payload(payload: bytes, signer: Signer) -> dict[str, Any]:
 
         with token_private_key(signer.uri) as token_key:
             return _signed_bundle(payload, signer, token_key)
-    key = _load_private_key(signer.private_key_pem, signer.password)
+    if key is None:
+        key = _load_private_key(signer.private_key_pem, signer.password)
     return _signed_bundle(payload, signer, key)
 
 

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 from aibom._internal.atomic import is_partial_name
 from aibom.errors import InputError
-from aibom.oms.model import DEFAULT_IGNORES
 from aibom.sources.containment import Containment
 
+DEFAULT_IGNORES = (".git", ".gitattributes", ".github", ".gitignore")  # as model_signing
 SINGLE_FILE_NAME = "."  # what model_signing records for a model that is one file
 
 
@@ -28,12 +28,14 @@ class ModelTreeError(InputError):
     """The model directory holds something OMS cannot sign or verify safely."""
 
 
-@dataclass(frozen=True, slots=True)
-class ModelFile:
+class ModelFile(NamedTuple):
     name: str  # canonical relative POSIX path, or "." for a single-file model
     path: str  # absolute path to read (the real path behind an allowed symlink)
     size: int
     identity: tuple[int, int, int, int, int]  # st_dev, st_ino, st_size, st_mtime_ns, st_ctime_ns
+
+
+FileOpener = Callable[[str, str], ModelFile]
 
 
 class IgnoreSet:
@@ -49,11 +51,11 @@ class IgnoreSet:
         *,
         git: bool = True,
     ) -> None:
-        self._prefixes: set[tuple[str, ...]] = {(n,) for n in DEFAULT_IGNORES} if git else set()
+        prefixes: set[tuple[str, ...]] = {(n,) for n in DEFAULT_IGNORES} if git else set()
         for rel in relative:
             parts = _relative_parts(rel)
             if parts:
-                self._prefixes.add(parts)
+                prefixes.add(parts)
         real_root = os.path.realpath(root)
         for path in absolute:
             # as written (a committed model.sig in a cache snapshot is a link to a blob), and
@@ -63,18 +65,27 @@ class IgnoreSet:
                 os.path.relpath(os.path.realpath(path), real_root),
             ):
                 if rel != "." and not rel.startswith(".." + os.sep) and rel != "..":
-                    self._prefixes.add(tuple(Path(rel).parts))
+                    prefixes.add(tuple(Path(rel).parts))
+        self._prefixes = frozenset(prefixes)
+        self._tops = {p[0] for p in self._prefixes if len(p) == 1}
+        self._deep_heads = {p[0] for p in self._prefixes if len(p) > 1}
 
     def covers(self, parts: tuple[str, ...]) -> bool:
         if not parts:
             return False
         if is_partial_name(parts[-1]):
             return True  # the temporary file of an aibom write cut short by a crash
-        if (parts[0],) in self._prefixes:
+        top = parts[0]
+        if top in self._tops:
             return True
-        if not any(p[0] == parts[0] for p in self._prefixes if len(p) > 1):
+        if top not in self._deep_heads:
             return False  # most files: no ignore entry starts with their top directory
         return any(parts[:n] in self._prefixes for n in range(2, len(parts) + 1))
+
+    def within(self, other: IgnoreSet) -> bool:
+        """True when `other` ignores everything this set ignores (so a listing made with
+        `other` needs no filtering by this one)."""
+        return self._prefixes <= other._prefixes
 
     def recorded(self) -> tuple[str, ...]:
         """The ignore list as it is written into a signature: sorted, POSIX separators."""
@@ -94,9 +105,13 @@ def enumerate_model(
     allow_symlinks: bool,
     ignore: IgnoreSet,
     links_refused: str = "symbolic links are not followed",
+    open_file: FileOpener | None = None,
 ) -> list[ModelFile]:
     """List every regular file of the model, sorted by name. `links_refused` says why a link
-    is refused when `allow_symlinks` is off (the signature's rule, or the signer's option)."""
+    is refused when `allow_symlinks` is off (the signature's rule, or the signer's option).
+    `open_file(name, path)`, if given, is called for each regular file that is not behind a
+    link, instead of a stat: it opens the file (not following links), describes it from the
+    open descriptor and may read it in the same visit."""
     try:
         st = os.lstat(root)
     except OSError as exc:
@@ -110,7 +125,7 @@ def enumerate_model(
         ]
     if not stat.S_ISDIR(st.st_mode):
         raise ModelTreeError(f"model {root} is neither a file nor a directory")
-    walker = _Walker(Path(os.path.realpath(root)), allow_symlinks, ignore, links_refused)
+    walker = _Walker(Path(os.path.realpath(root)), allow_symlinks, ignore, links_refused, open_file)
     walker.walk(str(walker.root), (), st)
     walker.files.sort(key=lambda f: f.name)
     return walker.files
@@ -122,9 +137,15 @@ def file_identity(st: os.stat_result) -> tuple[int, int, int, int, int]:
 
 class _Walker:
     def __init__(
-        self, root: Path, allow_symlinks: bool, ignore: IgnoreSet, links_refused: str
+        self,
+        root: Path,
+        allow_symlinks: bool,
+        ignore: IgnoreSet,
+        links_refused: str,
+        open_file: FileOpener | None = None,
     ) -> None:
         self.root = root
+        self.open_file = open_file
         self.allow_symlinks = allow_symlinks
         self.links_refused = links_refused
         self.ignore = ignore
@@ -151,27 +172,39 @@ class _Walker:
             return
         name = "/".join(parts)
         _check_name(name)
-        st = entry.stat(follow_symlinks=False)
-        path = entry.path
-        if stat.S_ISLNK(st.st_mode):
-            blob = self.containment.cache_blob(entry.path)
-            if blob is not None:
-                path = blob
-            elif self.containment.blobs is not None and not self.allow_symlinks:
-                raise ModelTreeError(
-                    f"{name} is a symbolic link that does not lead into its repository's blobs/"
-                )
-            elif not self.allow_symlinks:
-                raise ModelTreeError(f"{name} is a symbolic link: {self.links_refused}")
-            else:
-                path = self._inside_target(name, entry.path)
+        # the entry's type comes from the directory listing (no stat call, where the file
+        # system records it); only links and directories are stat'ed here
+        if entry.is_symlink():
+            path = self._link_target(name, entry.path)
             st = os.stat(path)
+        elif entry.is_dir(follow_symlinks=False):
+            self.walk(entry.path, parts, entry.stat(follow_symlinks=False))
+            return
+        elif entry.is_file(follow_symlinks=False):
+            if self.open_file is not None:
+                self.files.append(self.open_file(name, entry.path))
+                return
+            path, st = entry.path, entry.stat(follow_symlinks=False)
+        else:
+            raise ModelTreeError(f"{name} is not a regular file or directory")
         if stat.S_ISDIR(st.st_mode):
             self.walk(path, parts, st)
         elif stat.S_ISREG(st.st_mode):
             self.files.append(ModelFile(name, path, st.st_size, file_identity(st)))
         else:
             raise ModelTreeError(f"{name} is not a regular file or directory")
+
+    def _link_target(self, name: str, link: str) -> str:
+        blob = self.containment.cache_blob(link)
+        if blob is not None:
+            return blob
+        if self.containment.blobs is not None and not self.allow_symlinks:
+            raise ModelTreeError(
+                f"{name} is a symbolic link that does not lead into its repository's blobs/"
+            )
+        if not self.allow_symlinks:
+            raise ModelTreeError(f"{name} is a symbolic link: {self.links_refused}")
+        return self._inside_target(name, link)
 
     def _inside_target(self, name: str, link: str) -> str:
         try:

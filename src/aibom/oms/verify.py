@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     from aibom.oms.bundle import SignedStatement
     from aibom.oms.cache import DigestCache
+    from aibom.oms.survey import Survey
 
 
 @dataclass(frozen=True)
@@ -247,6 +248,7 @@ def check_model(
     workers: int | None = None,
     progress: Progress | None = None,
     admit: Callable[[int], None] | None = None,
+    survey: Survey | None = None,
 ) -> Verification:
     """Steps 3 and 4: compare the model on disk with a signature (verified by the caller,
     before it uses the result). `admit` hears how many ranges are about to be hashed before
@@ -258,12 +260,14 @@ def check_model(
     ser = sig.serialization
     ignore = IgnoreSet(model, ser.ignore_paths, extra_ignores, git=ignore_git_paths)
     try:
-        files = enumerate_model(
-            model,
-            allow_symlinks=ser.allow_symlinks or allow_symlinks,
-            ignore=ignore,
-            links_refused="the signature does not allow symlinks",
-        )
+        files = survey.files(ignore) if survey is not None else None
+        if files is None:
+            files = enumerate_model(
+                model,
+                allow_symlinks=ser.allow_symlinks or allow_symlinks,
+                ignore=ignore,
+                links_refused="the signature does not allow symlinks",
+            )
     except ModelTreeError as exc:
         return Verification(sig, failures=(exc.one_line(),))
     files = _name_single_file(files, sig, model)
@@ -289,7 +293,14 @@ def check_model(
     if isinstance(progress, HashProgress):
         progress.plan(len(wanted), sum(j.end - j.start for j in wanted))
     try:
-        actual = hash_jobs(wanted, ser.hash_type, workers=workers, cache=cache, progress=progress)
+        actual = hash_jobs(
+            wanted,
+            ser.hash_type,
+            workers=workers,
+            cache=cache,
+            progress=progress,
+            prehashed=survey,
+        )
     except ModelTreeError as exc:
         return Verification(sig, failures=(exc.one_line(),))
     modified = sorted(n for n, d in actual.items() if d != expected[n])

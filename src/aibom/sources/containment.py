@@ -19,7 +19,7 @@ import stat
 from pathlib import Path
 
 from aibom.errors import InputError
-from aibom.sources.hub_cache import enclosing_repo_folder
+from aibom.sources._folders import enclosing_repo_folder
 
 SHARED_STORE_MARKER = ".huggingface-shared-blobs"
 _SHARED_BLOB = re.compile(r"[0-9a-f]{64}")

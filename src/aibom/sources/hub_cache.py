@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aibom.errors import InputError
+from aibom.sources._folders import REPO_FOLDER
 from aibom.sources.reference import DATASET, DEFAULT_REVISION, MODEL, HubReference
 
 REPO_FOLDER_TYPES = {"models": MODEL, "datasets": DATASET, "spaces": "space", "kernels": "kernel"}
-_REPO_FOLDER = re.compile(r"(models|datasets|spaces|kernels)--(.+)")
 COMMIT = re.compile(r"[0-9a-f]{40}")
 _SHORT_COMMIT = re.compile(r"[0-9a-f]{4,39}")
 _MAX_REF_BYTES = 256
@@ -164,21 +164,12 @@ def find_snapshot(ref: HubReference, cache_dir: Path | None = None) -> Snapshot:
 def snapshot_at(path: Path | str) -> Snapshot | None:
     """The snapshot whose folder `path` is (after resolving links), or None."""
     real = Path(os.path.realpath(path))
-    match = _REPO_FOLDER.fullmatch(real.parent.parent.name)
+    match = REPO_FOLDER.fullmatch(real.parent.parent.name)
     if real.parent.name != "snapshots" or match is None or not real.is_dir():
         return None
     repo_type = REPO_FOLDER_TYPES[match.group(1)]
     repo = HubRepo(real.parent.parent.parent, repo_type, match.group(2).replace("--", "/"))
     return repo.snapshot(real.name)
-
-
-def enclosing_repo_folder(path: Path | str) -> Path | None:
-    """The cache repository folder (models--ORG--NAME) that `path` lies in, if any."""
-    real = Path(os.path.realpath(path))
-    for folder in (real, *real.parents):
-        if folder.parent.name == "snapshots" and _REPO_FOLDER.fullmatch(folder.parent.parent.name):
-            return folder.parent.parent
-    return None
 
 
 def inside_cache(path: Path | str) -> bool:
@@ -188,7 +179,7 @@ def inside_cache(path: Path | str) -> bool:
     if real.is_relative_to(os.path.realpath(hub_cache_dir())):
         return True
     for folder in real.parents:
-        if _REPO_FOLDER.fullmatch(folder.name) and (
+        if REPO_FOLDER.fullmatch(folder.name) and (
             (folder / "snapshots").is_dir() or (folder / "blobs").is_dir()
         ):
             return True
