@@ -8,7 +8,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from aibom._internal.schema import format_checker, is_iri_reference
+from aibom._internal.schema import format_checker, import_jsonschema, is_iri_reference
 from aibom.graph import Component, Kind
 
 SPEC_VERSIONS = ("1.6", "1.7")
@@ -66,15 +66,17 @@ _SAFE_STRICT = "/:@!$&()*+,;="
 
 def strict_validator(schema_version: Any) -> Any:
     """The jsonschema validator inside cyclonedx-python-lib's JsonStrictValidator (its schema
-    and registry) with aibom's format checker; the library's own if that ever moves."""
+    and registry) with aibom's format checker, fast on many file components
+    (`_fast_schema`); the library's own if that ever moves."""
+    import_jsonschema()  # before the library imports it: without the slow format extras
     from cyclonedx.validation.json import JsonStrictValidator
 
     library = JsonStrictValidator(schema_version)
     inner = getattr(library, "_validator", None)
     if inner is not None and hasattr(inner, "evolve"):
-        from aibom.formats._unique_items import with_linear_unique_items
+        from aibom.formats._fast_schema import fast_validator
 
-        return with_linear_unique_items(inner.evolve(format_checker=format_checker()))
+        return fast_validator(inner.evolve(format_checker=format_checker()))
 
     class _Adapter:
         def iter_errors(self, instance: Any) -> Any:

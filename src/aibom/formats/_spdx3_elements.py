@@ -30,6 +30,9 @@ class Doc:
     elements: list[Any] = field(default_factory=list)
     licenses: dict[str, Any] = field(default_factory=dict)
     agents: dict[str, Any] = field(default_factory=dict)  # Organization elements by text
+    # software_File elements as JSON-LD, written directly (`creationInfo` is filled in once
+    # the serializer has named the CreationInfo node): thousands of library objects are slow
+    files: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, element: Any) -> Any:
         self.elements.append(element)
@@ -137,27 +140,29 @@ def log_ids(prefix: str, sig: SignatureEvidence) -> list[Any]:
 
 def files(c: Component, pkg: Any, doc: Doc) -> None:
     """Each file of the OMS manifest as a software_File with its digest; the package
-    `contains` them, in manifest order."""
+    `contains` them, in manifest order. The relationships name the files by IRI."""
     if not c.files:
         return
-    files, used = [], set()
+    ids: list[str] = []
+    used: set[str] = set()
     for index, f in enumerate(c.files):
         fid = f"{pkg._id}/file/{slug(f.name)}"
         if fid in used:
             fid = f"{fid}/{index}"
         used.add(fid)
-        files.append(doc.add(_file(fid, f, doc)))
+        ids.append(fid)
+        doc.files.append(_file(fid, f))
     doc.add(
         spdx.Relationship(
             _id=f"{pkg._id}/contains",
             creationInfo=doc.info,
             from_=pkg,
-            to=files,
+            to=ids,
             relationshipType=spdx.RelationshipType.contains,
             comment="the files of the component's OMS manifest",
         )
     )
-    artifacts = [e for e, f in zip(files, c.files, strict=True) if f.sha512]
+    artifacts = [fid for fid, f in zip(ids, c.files, strict=True) if f.sha512]
     if artifacts:  # BSI TR-03183-2: the deployable files, each with its SHA-512
         rel = spdx.Relationship(
             _id=f"{pkg._id}/hasDistributionArtifact",
@@ -181,18 +186,23 @@ def is_payload(name: str) -> bool:
     return not name.lower().endswith(_METADATA_SUFFIXES)
 
 
-def _file(fid: str, f: FileDigest, doc: Doc) -> Any:
-    element = spdx.software_File(_id=fid, creationInfo=doc.info, name=f.name)
+def _file(fid: str, f: FileDigest) -> dict[str, Any]:
+    """A software_File as the library's JSON-LD serializer writes it (compact names)."""
     known = HASHES.get(f.algorithm)
-    algorithm = getattr(spdx.HashAlgorithm, known or "other")
-    element.verifiedUsing = [spdx.Hash(algorithm=algorithm, hashValue=f.digest)]
+    hashes = [{"algorithm": known or "other", "hashValue": f.digest, "type": "Hash"}]
+    element: dict[str, Any] = {"name": f.name, "spdxId": fid, "type": "software_File",
+                               "verifiedUsing": hashes}
     if f.sha512 is not None:
-        element.verifiedUsing.append(spdx.Hash(algorithm=spdx.HashAlgorithm.sha512,
-                                               hashValue=f.sha512))
+        hashes.append({"algorithm": "sha512", "hashValue": f.sha512, "type": "Hash"})
         if is_payload(f.name):  # weights, data shards: structured containers (BSI)
-            element.software_additionalPurpose = [spdx.software_SoftwarePurpose.container]
+            element["software_additionalPurpose"] = ["container"]
     if known is None:
-        set_props(element, [(v.P_FILE_ALG, f.algorithm)])
+        element["extension"] = [{
+            "extension_cdxProperty": [{"extension_cdxPropName": v.P_FILE_ALG,
+                                       "extension_cdxPropValue": f.algorithm,
+                                       "type": "extension_CdxPropertyEntry"}],
+            "type": "extension_CdxPropertiesExtension",
+        }]
     return element
 
 

@@ -36,6 +36,8 @@ def unique_items(
     """The `uniqueItems` keyword, one pass over the array."""
     if not unique or not validator.is_type(instance, "array"):
         return
+    if _distinct_refs(instance):
+        return
     seen: set[Any] = set()
     for item in instance:
         key = canonical(item)
@@ -45,6 +47,18 @@ def unique_items(
         seen.add(key)
 
 
+def _distinct_refs(items: list[Any]) -> bool:
+    """Objects whose `bom-ref`s are distinct strings cannot be equal: a shortcut past
+    canonical forms for the thousands of file components of one model."""
+    refs = set()
+    for item in items:
+        ref = item.get("bom-ref") if isinstance(item, dict) else None
+        if not isinstance(ref, str):
+            return False
+        refs.add(ref)
+    return len(refs) == len(items)
+
+
 def _short(item: Any) -> str:
     text = repr(item)
     return text if len(text) <= 120 else text[:117] + "..."
@@ -52,7 +66,12 @@ def _short(item: Any) -> str:
 
 def with_linear_unique_items(validator: Any) -> Any:
     """The same validator (schema, registry, format checker) with linear `uniqueItems`."""
-    cls = validators.extend(type(validator), {"uniqueItems": unique_items})
+    return with_keywords(validator, {"uniqueItems": unique_items})
+
+
+def with_keywords(validator: Any, keywords: dict[str, Any]) -> Any:
+    """The same validator (schema, registry, format checker) with these keyword functions."""
+    cls = validators.extend(type(validator), keywords)
     # what Validator.evolve does, but into the extended class: every init field carried over
     fields = attrs.fields(type(validator))
     return cls(**{f.alias: getattr(validator, f.name) for f in fields if f.init})

@@ -1,10 +1,11 @@
 """ProvenanceGraph -> CycloneDX 1.7 / 1.6 JSON, deterministic.
 
 cyclonedx-python-lib builds the document skeleton (components, hashes, licenses, external
-references, nested file components, dependencies, metadata). What it does not model, or
-would reorder, is added to the serialized JSON afterwards: modelCard, data, pedigree,
-properties (sorted by name, values of one name in graph order), tags (graph order) and a
-purl that is not in canonical form. Field by field: docs/mapping-cyclonedx.md.
+references, dependencies, metadata). What it does not model, or would reorder, is added to
+the serialized JSON afterwards: modelCard, data, pedigree, properties (sorted by name, values
+of one name in graph order), tags (graph order), a purl that is not in canonical form, and
+the nested file components (`_cdx_files`: thousands of them are too slow as library
+objects). Field by field: docs/mapping-cyclonedx.md.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from cyclonedx.model import (
     ExternalReferenceType,
     HashAlgorithm,
     HashType,
-    Property,
     XsUri,
 )
 from cyclonedx.model.bom import Bom
@@ -39,11 +39,13 @@ from cyclonedx.schema import SchemaVersion
 from packageurl import PackageURL
 
 import aibom
+from aibom._internal.jsontext import dumps_indented
 from aibom._internal.schema import is_date_time
 from aibom._internal.text import one_line
 from aibom.errors import InputError
 from aibom.formats import _common as cc
 from aibom.formats import vocabulary as v
+from aibom.formats._cdx_files import file_components
 from aibom.formats._cdx_props import RefSpec, encode_card, encode_signature
 from aibom.formats.identity import (
     Organization,
@@ -77,7 +79,7 @@ class _Plan:
     supplier: dict[str, Any] | None = None
     model_card: dict[str, Any] | None = None
     data: list[dict[str, Any]] | None = None
-    file_order: dict[str, int] = field(default_factory=dict)
+    files: list[dict[str, Any]] = field(default_factory=list)  # file components' JSON
 
 
 def spec(spec_version: str) -> tuple[SchemaVersion, Any]:
@@ -135,7 +137,7 @@ def export_cyclonedx(
     _patch(doc, plans, timestamp, many_expressions=schema_version >= SchemaVersion.V1_7)
     _patch_metadata(doc, graph, organization)
     doc["serialNumber"] = serial or _derived_serial(doc)
-    text = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    text = dumps_indented(doc) + "\n"
     error = next(_validator(schema_version).iter_errors(json.loads(text)), None)
     if error is not None:
         raise InputError(
@@ -174,8 +176,8 @@ def _derived_serial(doc: dict[str, Any]) -> str:
 def _check_refs(plans: dict[str, _Plan]) -> None:
     seen = set(plans)
     for plan in plans.values():
-        for sub in plan.cdx.components:
-            ref = str(sub.bom_ref.value)
+        for sub in plan.files:
+            ref = sub["bom-ref"]
             if ref in seen:
                 raise InputError(f"file bom-ref {ref!r} collides with another bom-ref")
             seen.add(ref)
@@ -293,26 +295,7 @@ def _hash(alg: str, content: str) -> HashType:
 
 def _files(c: Component, plan: _Plan) -> None:
     """Each signed file as a nested component of type `file` carrying its digest."""
-    used: set[str] = set()
-    for index, f in enumerate(c.files):
-        ref = f"{c.ref}#file:{f.name}"
-        if ref in used:
-            ref = f"{ref}#{index}"
-        used.add(ref)
-        plan.file_order[ref] = index
-        known = cc.cdx_hash(f.algorithm, f.digest)
-        # group and version: the component the file ships in, so that Dependency-Track (which
-        # identifies components by group, name and version) keeps README.md of each apart
-        sub = CdxComponent(type=ComponentType.FILE, bom_ref=ref, name=f.name, group=c.name,
-                           version=plan.version)
-        if f.sha512 is not None:
-            sub.hashes.add(_hash("SHA-512", f.sha512))
-        if known is not None:
-            sub.hashes.add(_hash(*known))
-        else:
-            sub.properties.add(Property(name=v.P_FILE_ALG, value=f.algorithm))
-            sub.properties.add(Property(name=v.P_FILE_DIGEST, value=f.digest))
-        plan.cdx.components.add(sub)
+    plan.files = file_components(c, plan.version)
     if len(c.files) == 1:
         known = cc.cdx_hash(c.files[0].algorithm, c.files[0].digest)
         if known is not None:  # a one-file component: its hash is the file's
@@ -447,8 +430,8 @@ def _patch_component(entry: dict[str, Any], plan: _Plan) -> None:
         entry["properties"] = [{"name": n, "value": x} for n, x in v.sort_pairs(plan.props)]
     if plan.tags:
         entry["tags"] = plan.tags
-    if "components" in entry:
-        entry["components"].sort(key=lambda d: plan.file_order[d["bom-ref"]])
+    if plan.files:
+        entry["components"] = plan.files
     if "externalReferences" in entry:
         entry["externalReferences"].sort(
             key=lambda r: (r["type"], r["url"], r.get("comment", ""))

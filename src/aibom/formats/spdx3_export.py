@@ -12,12 +12,12 @@ The package's neighbours are built in `_spdx3_elements`, its AI and Dataset fiel
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 from spdx_python_model import v3_0_1 as spdx
 
 import aibom
+from aibom._internal.jsontext import dumps_indented
 from aibom._internal.text import one_line
 from aibom.errors import InputError
 from aibom.formats import vocabulary as v
@@ -108,8 +108,8 @@ def export_spdx3(
     for e in graph.edges():
         doc.add(_relationship(graph, e, packages, doc))
 
-    described = sorted(doc.elements + list(doc.licenses.values()) + list(doc.agents.values()),
-                       key=_id)
+    described = sorted(doc.elements + list(doc.licenses.values()) + list(doc.agents.values())
+                       + [f["spdxId"] for f in doc.files], key=_id)
     sbom = spdx.software_Sbom(
         _id=f"{ns}sbom",
         creationInfo=info,
@@ -137,18 +137,43 @@ def export_spdx3(
     )
     objects = spdx.SHACLObjectSet()
     for element in [document, sbom, tool, agent, *described]:
-        objects.add(element)
+        if not isinstance(element, str):  # the files are written as JSON-LD by _spdx3_elements
+            objects.add(element)
     try:
         data = spdx.JSONLDSerializer().serialize_data(objects, force_at_graph=True)
     except (TypeError, ValueError) as exc:  # a required field the graph left empty
         raise InputError(
             f"the graph does not make a valid SPDX 3.0.1 document: {one_line(str(exc))}"
         ) from None
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    _add_files(data, doc.files)
+    return dumps_indented(data) + "\n"
 
 
 def _id(element: Any) -> str:
-    return str(element._id)
+    return element if isinstance(element, str) else str(element._id)
+
+
+def _add_files(data: dict[str, Any], files: list[dict[str, Any]]) -> None:
+    """The software_File elements into the serialized @graph, in the serializer's order: by
+    element id, the blank CreationInfo node first (its id is assigned on serialization). A
+    file's id (<package>/file/<name>) is never another element's, and the sort is stable, so
+    every other element keeps its place."""
+    if not files:
+        return
+    graph = data["@graph"]
+    info_id = next(e["@id"] for e in graph if e.get("type") == "CreationInfo")
+    for element in files:
+        element["creationInfo"] = info_id
+    graph += files
+    graph.sort(key=_graph_key)
+
+
+def _graph_key(element: dict[str, Any]) -> str:
+    """The serializer's first sort key: the element's id, "" for a blank node."""
+    if "spdxId" in element:
+        return str(element["spdxId"])
+    node = str(element.get("@id", ""))
+    return "" if node.startswith("_:") else node
 
 
 # --- one component -----------------------------------------------------------------------

@@ -1,0 +1,81 @@
+"""Documents as JSON text: `json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)`,
+the same characters, about three times faster.
+
+The standard library encodes in C only without `indent`; with it, every value goes through
+nested Python generators, which costs a third of a second for the 30,000 file components of
+one model. Here strings, the bulk of every AIBOM, are encoded by the same C function `json`
+uses and containers are written in one recursive pass. Anything unusual (a key that is not a
+string, a type JSON has no form for, a cycle) goes to `json.dumps` itself, which then writes
+or raises exactly as it always did.
+"""
+
+from __future__ import annotations
+
+import json
+from json.encoder import encode_basestring  # the C encoder when available, as json uses
+from typing import Any
+
+__all__ = ["dumps_indented"]
+
+
+class _Unusual(Exception):
+    """A value this writer leaves to json.dumps."""
+
+
+def dumps_indented(value: Any) -> str:
+    """`json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)`."""
+    try:
+        return _text(value, "\n")
+    except (_Unusual, RecursionError):
+        return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+def _text(value: Any, newline: str) -> str:
+    """`value` at the indentation `newline` ends with; the order of the type tests is
+    json's own (a str subclass is a string, a bool is not a number)."""
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return _float(value)
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        inner = newline + "  "
+        items = [encode_basestring(item) if isinstance(item, str) else _text(item, inner)
+                 for item in value]
+        return "[" + inner + ("," + inner).join(items) + newline + "]"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = newline + "  "
+        try:
+            keys = sorted(value)
+        except TypeError:
+            raise _Unusual from None  # keys of mixed types: json raises its own error
+        fields = [_field(key, value[key], inner) for key in keys]
+        return "{" + inner + ("," + inner).join(fields) + newline + "}"
+    raise _Unusual
+
+
+def _field(key: Any, item: Any, newline: str) -> str:
+    if not isinstance(key, str):
+        raise _Unusual  # json turns such keys into strings, or refuses them
+    if isinstance(item, str):
+        return encode_basestring(key) + ": " + encode_basestring(item)
+    return encode_basestring(key) + ": " + _text(item, newline)
+
+
+def _float(value: float) -> str:
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "Infinity" if value > 0 else "-Infinity"
+    return float.__repr__(value)
