@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -172,15 +171,15 @@ def query(
     selector.params()  # a malformed value fails before the database is opened
     with Store.open(db, create=False) as store:
         result = run(store, selector, limit=limit, offset=offset)
+    asked = f"--{option.replace('_', '-')} {value}"
     if output_format in ("openvex", "cyclonedx-vex"):
-        click.echo(_vex(result, output_format, f"--{option.replace('_', '-')} {value}",
-                        vulnerability, aibom_path, organization), nl=False)
-    elif output_format == "json":
-        emit_json(result.as_dict())
-    elif output_format == "csv":
-        click.echo(_csv(result.hits), nl=False)
-    else:
-        _text(result, f"--{option.replace('_', '-')} {value}")
+        click.echo(_vex(result, output_format, asked, vulnerability, aibom_path, organization),
+                   nl=False)
+        return
+    from aibom.store.answer import write_answer
+
+    write_answer(result, output_format, sys.stdout, asked)  # streamed, not one string
+    sys.stdout.flush()
 
 
 def _vex(result: Any, fmt: str, cause: str, vulnerability: str | None,
@@ -195,56 +194,6 @@ def _vex(result: Any, fmt: str, cause: str, vulnerability: str | None,
         author=parse_organization(organization) if organization else None,
         aibom_document=document, source=aibom_path or "AIBOM",
     )
-
-
-def _csv(hits: Any) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        ["ref", "identity", "kind", "name", "version", "depth", "cause", "path", "relations"]
-    )
-    for h in hits:
-        writer.writerow(
-            [
-                _cell(v)
-                for v in (
-                    h.ref,
-                    h.key,
-                    h.kind,
-                    h.name,
-                    h.version or "",
-                    h.depth,
-                    h.cause,
-                    " > ".join(h.path),
-                    " > ".join(h.relations),
-                )
-            ]
-        )
-    return out.getvalue()
-
-
-def _cell(value: object) -> str:
-    """No spreadsheet formulas out of untrusted names."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _text(result: Any, asked: str) -> None:
-    if not result.total:
-        click.echo(f"no component matches {asked}")
-        return
-    click.echo(f"{result.total} components affected ({result.total_causes} matching {asked})")
-    if not result.complete:
-        first = result.offset + 1 if result.hits else result.offset
-        click.echo(f"showing {first}-{result.offset + len(result.hits)} of {result.total}")
-    for h in result.hits:
-        if h.depth == 0:
-            click.echo(f"{h.ref}  {h.kind}  cause")
-            continue
-        chain = h.path[0]
-        for relation, ref in zip(h.relations, h.path[1:], strict=True):
-            chain += f" -{relation}-> {ref}"
-        click.echo(f"{h.ref}  {h.kind}  depth {h.depth}: {chain}")
 
 
 @click.command(name="graph")

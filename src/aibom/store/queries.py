@@ -5,27 +5,30 @@ Rekor entry, a file, a license); the causes are the components matching it. The 
 every component that derives from a cause through any chain of lineage or dataset edges,
 the causes included, each with one shortest path back to a cause.
 
-One statement, the same SQL on SQLite and PostgreSQL (bar how a typed NULL is spelled): a
-recursive CTE walks from the causes to their children breadth first, each row carrying the
-edge it came through (UNION drops repeated rows, so a component is expanded once per depth
-and parent; a cause is never entered again, as no shortest path runs through another cause;
-depth is capped at MAX_DEPTH, which also ends cycles); a window function then
-keeps, per component, its smallest depth and, at that depth, the parent with the smallest
-ref (then identity, then relation; bytewise on both backends). That parent is one step
-closer to a cause, so following these next hops gives a shortest path. Python only follows
-them to spell the paths out; nothing but the answer leaves the database.
+The walk is breadth first, one generation per round trip: one indexed statement (the same
+on SQLite and PostgreSQL bar how a list of ids is passed) returns every edge from the
+current generation with its child's facts; a child not seen before joins the next
+generation, its next hop the parent with the smallest (ref, key, relation) (bytewise, as
+the database sorts text). A next hop is one generation closer to a cause, so following
+next hops gives a shortest path; a component is entered once (that also ends cycles) and
+depth is capped at MAX_DEPTH. Each generation is sorted by (ref, key), so the answer comes
+out in its stable order (by depth, ref, key) without a sort of the whole, and nothing but
+the answer and the edges inside it leaves the database. (A recursive CTE did this before:
+ranking every component's parents with a window function, counting and sorting the whole
+answer cost several times the walk itself.)
 """
 
 from __future__ import annotations
 
 import gc
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, bindparam, exc, text
 
 from aibom.errors import InputError
 from aibom.graph import (
@@ -69,40 +72,18 @@ CAUSES = {
 }
 SELECTORS = tuple(k for k in CAUSES if k != "component")
 
-_AFFECTED = """
-WITH RECURSIVE
-cause(id) AS ({causes}),
-walk(id, depth, parent, relation) AS (
-    SELECT id, 0, CAST(NULL AS BIGINT), {null_text} FROM cause
-    UNION
-    SELECT e.child, w.depth + 1, e.parent, e.relation
-    FROM walk w JOIN edges e ON e.parent = w.id
-    WHERE w.depth < :max_depth AND e.child NOT IN (SELECT id FROM cause)
-),
-ranked(id, depth, parent, relation, rn) AS (
-    SELECT w.id, w.depth, w.parent, w.relation,
-           ROW_NUMBER() OVER (PARTITION BY w.id ORDER BY w.depth, p.ref, p.key, w.relation)
-    FROM walk w LEFT JOIN components p ON p.id = w.parent
-)
-SELECT r.id, r.depth, r.parent, r.relation, c.key, c.ref, c.kind, c.name, c.version,
-       c.purl, c.root_digest, c.license,
-       COUNT(*) OVER () AS total,
-       SUM(CASE WHEN r.depth = 0 THEN 1 ELSE 0 END) OVER () AS causes
-FROM ranked r JOIN components c ON c.id = r.id
-WHERE r.rn = 1
-ORDER BY r.depth, c.ref, c.key
-LIMIT :row_limit
-"""
-NO_LIMIT = 1 << 62
-# A page of rows [offset, offset + limit) needs the rows before it too: every next hop on a
-# path sorts earlier (it is one level closer to a cause), so the first offset + limit rows
-# in this order hold every path of the page. The database counts the whole answer.
-# a NULL of the relation column's type and collation (PostgreSQL checks both in a CTE)
-_NULL_TEXT = {"postgresql": 'CAST(NULL AS TEXT) COLLATE "C"'}
-# PostgreSQL cannot estimate a recursive CTE (it guesses tens of thousands of rows) and then
-# hash-joins whole tables at every step; index nested loops are right for a traversal (10x
-# faster on small answers), and the inflated cost estimate must not trigger JIT compilation
-# (~0.6 s). SET LOCAL: for this read transaction only.
+# the components a selector names, with the facts an answer shows (FACTS order)
+_FACTS = "SELECT id, key, ref, kind, name, version, purl, root_digest, license FROM components"
+_CAUSE_FACTS = _FACTS + " WHERE id IN ({causes})"
+# one generation: every edge from the frontier, with the facts of the child (FACTS order)
+_CHILDREN = ("SELECT e.parent, e.relation, c.id, c.key, c.ref, c.kind, c.name, c.version, "
+             "c.purl, c.root_digest, c.license FROM edges e JOIN components c ON c.id = e.child "
+             "WHERE e.parent {ids}")
+_KEY, _REF = 1, 2  # positions in a facts row
+# PostgreSQL estimates a frontier of a few ids as thousands and then hash-joins the whole
+# components table at every generation; index nested loops are right for a traversal
+# (10x faster), and the inflated cost estimate must not trigger JIT compilation (~0.6 s).
+# SET LOCAL: for this read transaction only.
 _PG_TRAVERSAL = ("enable_hashjoin = off", "enable_mergejoin = off", "jit = off")
 
 
@@ -197,7 +178,8 @@ class QueryResult:
         """The page is the whole answer."""
         return self.offset == 0 and len(self.hits) == self.total
 
-    def as_dict(self) -> dict[str, Any]:
+    def counts(self) -> dict[str, Any]:
+        """as_dict without the affected components."""
         return {
             "query": {"kind": self.selector.kind, "value": self.selector.value},
             "causes": self.total_causes,
@@ -205,8 +187,10 @@ class QueryResult:
             "offset": self.offset,
             "limit": self.limit,
             "returned": len(self.hits),
-            "affected": [h.as_dict() for h in self.hits],
         }
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.counts(), "affected": [h.as_dict() for h in self.hits]}
 
 
 def query(
@@ -217,14 +201,11 @@ def query(
     params = selector.params()
     if offset < 0 or (limit is not None and limit < 0):
         raise InputError("--limit and --offset must not be negative")
-    row_limit = NO_LIMIT if limit is None else max(1, offset + limit)  # 1: for the counts
     with _no_gc(), store.reading() as conn:
-        rows = _affected(conn, CAUSES[selector.kind], {**params, "row_limit": row_limit})
-    total = int(rows[0][-2]) if rows else 0
-    causes = int(rows[0][-1]) if rows else 0
+        nodes, causes = _walk(conn, CAUSES[selector.kind], params)
     end = None if limit is None else offset + limit
-    hits = _hits([row[:-2] for row in rows])[offset:end]
-    return QueryResult(selector, hits, total, causes, offset, limit)
+    hits = _hits(nodes, nodes[offset:end])
+    return QueryResult(selector, hits, len(nodes), causes, offset, limit)
 
 
 @contextmanager
@@ -241,31 +222,97 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _affected(conn: Connection, causes: str, params: dict[str, Any]) -> list[Any]:
-    if conn.dialect.name == "postgresql":  # see _PG_TRAVERSAL
-        for setting in _PG_TRAVERSAL:
-            conn.exec_driver_sql(f"SET LOCAL {setting}")
-    null_text = _NULL_TEXT.get(conn.dialect.name, "NULL")
-    sql = text(_AFFECTED.format(causes=causes, null_text=null_text))
-    used = {k: v for k, v in {**params, "max_depth": MAX_DEPTH}.items() if f":{k}" in sql.text}
-    return list(conn.execute(sql, used))
+# a node of the answer: (facts row, depth, next hop's id or None for a cause, relation to it)
+_Node = tuple[Any, int, "int | None", "str | None"]
 
 
-def _hits(rows: list[Any]) -> tuple[Hit, ...]:
-    """Rows (id, depth, next hop, relation, key, ref, kind, name, version, purl, root digest,
-    license), sorted by depth, ref, key -> hits. A next hop is one level closer to a cause,
-    so by the time a row comes, its next hop's path is spelled out."""
-    paths: dict[Any, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
-    hits = []
-    for i, depth, hop, relation, key, ref, *facts in rows:
-        if hop is None:
-            path, keys, relations = (ref,), (key,), ()
-        else:
-            up = paths[hop]
-            path, keys, relations = (ref, *up[0]), (key, *up[1]), (relation, *up[2])
-        paths[i] = path, keys, relations
-        hits.append(Hit._make((key, ref, *facts, int(depth), path, keys, relations)))
-    return tuple(hits)
+def _walk(conn: Connection, causes: str, params: dict[str, Any]) -> tuple[list[_Node], int]:
+    """Breadth first from the causes, one generation per round trip: the answer in its
+    order (by depth, then ref, then key) and the number of causes. A child's next hop is,
+    among its parents in the previous generation, the one with the smallest (ref, key,
+    relation): one step closer to a cause, so following next hops gives a shortest path.
+    A component seen once is never entered again (that also ends cycles)."""
+    cause_sql = text(_CAUSE_FACTS.format(causes=causes))
+    level = sorted(conn.execute(cause_sql, {k: v for k, v in params.items()
+                                            if f":{k}" in cause_sql.text}).all(),
+                   key=_by_ref)
+    seen = {row[0]: row for row in level}
+    nodes: list[_Node] = [(row, 0, None, None) for row in level]
+    causes_found = len(nodes)
+    children = _Children(conn)
+    depth = 0
+    while level and depth < MAX_DEPTH:
+        best: dict[int, tuple[str, str, str, int, Any]] = {}
+        for row in children.of([facts[0] for facts in level]):
+            parent, relation, child = row[0], row[1], row[2]
+            if child in seen:
+                continue
+            up = seen[parent]
+            have = best.get(child)
+            if have is None or (up[_REF], up[_KEY], relation, parent) < have[:4]:
+                best[child] = (up[_REF], up[_KEY], relation, parent, row)
+        if not best:
+            break
+        depth += 1
+        level = sorted((hop[4][2:] for hop in best.values()), key=_by_ref)
+        for facts in level:
+            seen[facts[0]] = facts
+            hop = best[facts[0]]
+            nodes.append((facts, depth, hop[3], hop[2]))
+    return nodes, causes_found
+
+
+class _Children:
+    """A generation's look-up, on the driver's own cursor: thousands of rows come back as
+    plain tuples, without the per-row wrapping of SQLAlchemy's results. The parents' ids
+    travel as one parameter (a JSON array on SQLite, an array on PostgreSQL), so the
+    statement text is the same whatever the frontier's size. Driver errors are raised as
+    SQLAlchemy's, which the store reports like every database error."""
+
+    def __init__(self, conn: Connection) -> None:
+        sqlite = conn.dialect.name == "sqlite"
+        if not sqlite:  # see _PG_TRAVERSAL
+            for setting in _PG_TRAVERSAL:
+                conn.exec_driver_sql(f"SET LOCAL {setting}")
+        ids = "IN (SELECT value FROM json_each(?))" if sqlite else "= ANY(%s)"
+        self._sql = _CHILDREN.format(ids=ids)
+        self._pack: Any = json.dumps if sqlite else list
+        self._conn = conn
+        self._cursor = conn.connection.cursor()
+
+    def of(self, parents: list[int]) -> list[Any]:
+        """(parent, relation, child id, the child's facts...) of every edge from `parents`."""
+        error = self._conn.dialect.loaded_dbapi.Error
+        try:
+            self._cursor.execute(self._sql, (self._pack(parents),))
+            return list(self._cursor.fetchall())
+        except error as e:
+            raise exc.DBAPIError.instance(self._sql, None, e, error) from None
+
+
+def _by_ref(row: Any) -> tuple[str, str]:
+    return row[_REF], row[_KEY]
+
+
+def _hits(nodes: list[_Node], page: list[_Node]) -> tuple[Hit, ...]:
+    """The page's nodes as hits, each path spelled out by following next hops."""
+    by_id = {n[0][0]: n for n in nodes} if page else {}
+    paths: dict[int, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
+
+    def spell(i: int) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        got = paths.get(i)
+        if got is None:
+            facts, _, hop, relation = by_id[i]
+            if hop is None:
+                got = (facts[_REF],), (facts[_KEY],), ()
+            else:  # at most MAX_DEPTH calls deep
+                up = spell(hop)
+                got = (facts[_REF], *up[0]), (facts[_KEY], *up[1]), (relation or "", *up[2])
+            paths[i] = got
+        return got
+
+    make = tuple.__new__  # Hit._make, without its per-call overhead
+    return tuple(make(Hit, (*n[0][1:], n[1], *spell(n[0][0]))) for n in page)
 
 
 # --- a lineage subgraph, for rendering -----------------------------------------------------

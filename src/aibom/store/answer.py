@@ -1,0 +1,119 @@
+"""A query's answer written out as `aibom query` shows it: text, JSON or CSV, streamed.
+
+Each writer writes the answer to a text stream a component at a time, so a whole answer of
+thousands of components is never held as one string. The JSON is what
+`json.dumps(result.as_dict(), indent=2, sort_keys=True)` holds (the same keys and values,
+keys sorted, "affected" first), with each affected component on one line: the compact
+encoder is several times faster than the indenting one, and the document stays valid JSON
+whatever the size.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from typing import TextIO
+
+from aibom.store.queries import Hit, QueryResult
+
+FORMATS = ("text", "json", "csv")
+CSV_HEADER = ("ref", "identity", "kind", "name", "version", "depth", "cause", "path",
+              "relations")
+_CHUNK = 512  # lines gathered before each write
+
+
+def write_answer(result: QueryResult, fmt: str, out: TextIO, asked: str) -> None:
+    """Write `result` in `fmt` (one of FORMATS) to `out`. `asked` is the query in words
+    (`--license mit`), for the text header."""
+    if fmt == "json":
+        write_json(result, out)
+    elif fmt == "csv":
+        write_csv(result.hits, out)
+    elif fmt == "text":
+        write_text(result, out, asked)
+    else:
+        raise ValueError(f"unknown answer format {fmt!r}")
+
+
+def write_json(result: QueryResult, out: TextIO) -> None:
+    """The answer as one JSON object (the keys of QueryResult.as_dict, sorted)."""
+    head = result.counts()
+    out.write('{\n  "affected": [')
+    _write_lines(out, (("\n    " if i == 0 else ",\n    ") + _json_hit(h)
+                       for i, h in enumerate(result.hits)), sep="")
+    out.write("\n  ]" if result.hits else "]")
+    for name in sorted(head):
+        value = json.dumps(head[name], indent=2, sort_keys=True).replace("\n", "\n  ")
+        out.write(f',\n  "{name}": {value}')
+    out.write("\n}\n")
+
+
+_encode = json.JSONEncoder().encode
+
+
+def _json_hit(h: Hit) -> str:
+    """Hit.as_dict as compact JSON, its keys already in sorted order (no sort per hit)."""
+    return _encode({
+        "cause": h.path[-1], "depth": h.depth, "identity": h.key, "kind": h.kind,
+        "license": h.license, "name": h.name, "path": h.path, "path_identities": h.path_keys,
+        "purl": h.purl, "ref": h.ref, "relations": h.relations, "root_digest": h.root_digest,
+        "version": h.version,
+    })
+
+
+def write_csv(hits: Iterable[Hit], out: TextIO) -> None:
+    """One row per component: ref, identity, kind, name, version, depth, cause, and the
+    path and its relations joined by ' > '. A cell that a spreadsheet would read as a
+    formula is prefixed with a quote."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    rows: list[list[str]] = []
+    for h in hits:
+        rows.append([
+            _cell(h.ref), _cell(h.key), _cell(h.kind), _cell(h.name), _cell(h.version or ""),
+            str(h.depth), _cell(h.cause), _cell(" > ".join(h.path)),
+            _cell(" > ".join(h.relations)),
+        ])
+        if len(rows) >= _CHUNK:
+            writer.writerows(rows)
+            rows = []
+    writer.writerows(rows)
+
+
+def _cell(text: str) -> str:
+    """No spreadsheet formulas out of untrusted names."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def write_text(result: QueryResult, out: TextIO, asked: str) -> None:
+    """A header with the counts (and the page shown), then one line per component: a
+    cause, or its depth and its path back to the cause."""
+    if not result.total:
+        out.write(f"no component matches {asked}\n")
+        return
+    out.write(f"{result.total} components affected ({result.total_causes} matching {asked})\n")
+    if not result.complete:
+        first = result.offset + 1 if result.hits else result.offset
+        out.write(f"showing {first}-{result.offset + len(result.hits)} of {result.total}\n")
+    _write_lines(out, (_text_line(h) for h in result.hits))
+
+
+def _text_line(h: Hit) -> str:
+    if h.depth == 0:
+        return f"{h.ref}  {h.kind}  cause"
+    chain = [h.path[0]]
+    for relation, ref in zip(h.relations, h.path[1:], strict=True):
+        chain.append(f" -{relation}-> {ref}")
+    return f"{h.ref}  {h.kind}  depth {h.depth}: {''.join(chain)}"
+
+
+def _write_lines(out: TextIO, lines: Iterable[str], sep: str = "\n") -> None:
+    chunk: list[str] = []
+    for line in lines:
+        chunk.append(line)
+        if len(chunk) >= _CHUNK:
+            out.write(sep.join(chunk) + sep)
+            chunk = []
+    if chunk:
+        out.write(sep.join(chunk) + sep)
