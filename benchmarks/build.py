@@ -25,6 +25,7 @@ from pathlib import Path
 
 from benchlib import (
     KiB,
+    compile_package,
     console_script,
     cores_used_by_others,
     cpu_snapshot,
@@ -131,6 +132,7 @@ def main() -> int:
     args = parser.parse_args()
     workdir: Path = args.workdir.resolve()
     private_key, _ = write_ec_keypair(workdir / "keys")
+    compile_package("aibom")
     print(f"aibom {source_version()}; workdir {workdir}", flush=True)
     rows: list[Row] = []
     failures: list[str] = []
