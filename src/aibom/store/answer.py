@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TextIO
 
 from aibom.store.queries import Hit, QueryResult
@@ -40,7 +40,8 @@ def write_json(result: QueryResult, out: TextIO) -> None:
     """The answer as one JSON object (the keys of QueryResult.as_dict, sorted)."""
     head = result.counts()
     out.write('{\n  "affected": [')
-    _write_lines(out, (("\n    " if i == 0 else ",\n    ") + _json_hit(h)
+    encode = _HitEncoder()
+    _write_lines(out, (("\n    " if i == 0 else ",\n    ") + encode(h)
                        for i, h in enumerate(result.hits)), sep="")
     out.write("\n  ]" if result.hits else "]")
     for name in sorted(head):
@@ -49,17 +50,38 @@ def write_json(result: QueryResult, out: TextIO) -> None:
     out.write("\n}\n")
 
 
-_encode = json.JSONEncoder().encode
+_string: Callable[[str], str] = json.encoder.encode_basestring_ascii
+_HIT = ('{"cause": %s, "depth": %d, "identity": %s, "kind": %s, "license": %s, "name": %s, '
+        '"path": [%s], "path_identities": [%s], "purl": %s, "ref": %s, "relations": [%s], '
+        '"root_digest": %s, "version": %s}')
 
 
-def _json_hit(h: Hit) -> str:
-    """Hit.as_dict as compact JSON, its keys already in sorted order (no sort per hit)."""
-    return _encode({
-        "cause": h.path[-1], "depth": h.depth, "identity": h.key, "kind": h.kind,
-        "license": h.license, "name": h.name, "path": h.path, "path_identities": h.path_keys,
-        "purl": h.purl, "ref": h.ref, "relations": h.relations, "root_digest": h.root_digest,
-        "version": h.version,
-    })
+class _HitEncoder:
+    """Hit.as_dict as compact JSON, keys in sorted order, what json.dumps writes for it.
+    A path is its first ref and then its next hop's path, which an earlier line of the
+    answer has already encoded: each path is encoded once, as a suffix, not per line."""
+
+    def __init__(self) -> None:
+        self._suffixes: dict[tuple[str, ...], str] = {(): ""}
+
+    def _list(self, items: tuple[str, ...]) -> str:
+        done = self._suffixes.get(items)
+        if done is None:
+            rest = self._list(items[1:])  # at most a path's length deep
+            done = _string(items[0]) + (", " + rest if rest else "")
+            self._suffixes[items] = done
+        return done
+
+    def __call__(self, h: Hit) -> str:
+        return _HIT % (
+            _string(h.path[-1]), h.depth, _string(h.key), _string(h.kind), _opt(h.license),
+            _string(h.name), self._list(h.path), self._list(h.path_keys),
+            _opt(h.purl), _string(h.ref), self._list(h.relations), _opt(h.root_digest),
+            _opt(h.version))
+
+
+def _opt(value: str | None) -> str:
+    return "null" if value is None else _string(value)
 
 
 def write_csv(hits: Iterable[Hit], out: TextIO) -> None:
