@@ -13,9 +13,9 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Iterable
-from typing import TextIO
+from typing import Any, TextIO
 
-from aibom.store.queries import Hit, QueryResult
+from aibom.store.queries import _KEY, _REF, Hit, QueryResult
 
 FORMATS = ("text", "json", "csv")
 CSV_HEADER = ("ref", "identity", "kind", "name", "version", "depth", "cause", "path",
@@ -40,10 +40,16 @@ def write_json(result: QueryResult, out: TextIO) -> None:
     """The answer as one JSON object (the keys of QueryResult.as_dict, sorted)."""
     head = result.counts()
     out.write('{\n  "affected": [')
-    encode = _HitEncoder()
-    _write_lines(out, (("\n    " if i == 0 else ",\n    ") + encode(h)
-                       for i, h in enumerate(result.hits)), sep="")
-    out.write("\n  ]" if result.hits else "]")
+    lines: Iterable[str]
+    walk = result._walk if result._hits is None else None  # this package's own
+    if walk is not None:  # straight from the walk: no Hit, no path tuple built
+        encode_node = _NodeEncoder(walk[1])
+        lines = (encode_node(n) for n in walk[0])
+    else:
+        lines = map(_HitEncoder(), result.hits)
+    _write_lines(out, (("\n    " if i == 0 else ",\n    ") + line
+                       for i, line in enumerate(lines)), sep="")
+    out.write("\n  ]" if result.returned else "]")
     for name in sorted(head):
         value = json.dumps(head[name], indent=2, sort_keys=True).replace("\n", "\n  ")
         out.write(f',\n  "{name}": {value}')
@@ -78,6 +84,37 @@ class _HitEncoder:
             _string(h.name), self._list(h.path), self._list(h.path_keys),
             _opt(h.purl), _string(h.ref), self._list(h.relations), _opt(h.root_digest),
             _opt(h.version))
+
+
+class _NodeEncoder:
+    """The same JSON as _HitEncoder, from the walk's nodes: each path, its identities and
+    relations encoded once per component and reused as the tail of its children's."""
+
+    def __init__(self, by_id: dict[int, Any]) -> None:
+        self._by_id = by_id
+        self._paths: dict[int, tuple[str, str, str, str]] = {}  # path, keys, relations, cause
+
+    def _spell(self, i: int) -> tuple[str, str, str, str]:
+        got = self._paths.get(i)
+        if got is None:
+            facts, _, hop, relation = self._by_id[i]
+            ref, key = _string(facts[_REF]), _string(facts[_KEY])
+            if hop is None:
+                got = ref, key, "", ref
+            else:  # at most MAX_DEPTH calls deep
+                up = self._spell(hop)
+                relations = _string(relation) + (", " + up[2] if up[2] else "")
+                got = ref + ", " + up[0], key + ", " + up[1], relations, up[3]
+            self._paths[i] = got
+        return got
+
+    def __call__(self, node: Any) -> str:
+        facts, depth = node[0], node[1]
+        path, keys, relations, cause = self._spell(facts[0])
+        _, key, ref, kind, name, version, purl, root_digest, license_ = facts
+        return _HIT % (cause, depth, _string(key), _string(kind), _opt(license_),
+                       _string(name), path, keys, _opt(purl), _string(ref), relations,
+                       _opt(root_digest), _opt(version))
 
 
 def _opt(value: str | None) -> str:
