@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from aibom._internal.files import read_capped
+from aibom._internal.gcpause import cyclic_gc_paused
 from aibom.discovery import Discovery, discover
 from aibom.formats.identity import Organization
 from aibom.formats.registry import NAMES, ExportOptions, export_document
@@ -44,13 +45,14 @@ def build_document(
         refuse_cache_write(output)  # before any work: the cache is never written to
     inputs = (model_dir, *with_dirs, *((signature,) if signature is not None else ()))
     where = estate_root(inputs, output, root)
-    found = discover(
-        model_dir,
-        with_dirs=with_dirs,
-        signature=signature,
-        relative_to=where,
-        hash_unsigned=hash_unsigned,
-    )
+    with cyclic_gc_paused():  # a model's files: many small objects, none in a cycle
+        found = discover(
+            model_dir,
+            with_dirs=with_dirs,
+            signature=signature,
+            relative_to=where,
+            hash_unsigned=hash_unsigned,
+        )
     _check_contained(found.graph, where)
     if scan:
         from dataclasses import replace
@@ -64,7 +66,8 @@ def build_document(
         with_sha512(found.graph, where)
     options = ExportOptions(root_ref=found.root, spec_version=spec_version, timestamp=timestamp,
                             organization=organization, base_url=base_url)
-    return export_document(found.graph, fmt, options), found
+    with cyclic_gc_paused():
+        return export_document(found.graph, fmt, options), found
 
 
 def estate_root(inputs: tuple[Path, ...], output: Path | None, root: Path | None) -> Path:

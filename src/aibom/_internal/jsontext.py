@@ -1,5 +1,5 @@
 """Documents as JSON text: `json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)`,
-the same characters, about three times faster.
+the same characters, nearly twice as fast.
 
 The standard library encodes in C only without `indent`; with it, every value goes through
 nested Python generators, which costs a third of a second for the 30,000 file components of
@@ -26,7 +26,8 @@ def dumps_indented(value: Any) -> str:
     """`json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)`."""
     try:
         return _text(value, "\n")
-    except (_Unusual, RecursionError):
+    except (_Unusual, TypeError, RecursionError):
+        # keys that are not strings, values JSON has no form for, cycles: json decides
         return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
 
 
@@ -45,32 +46,23 @@ def _text(value: Any, newline: str) -> str:
         return int.__repr__(value)
     if isinstance(value, float):
         return _float(value)
+    inner = newline + "  "
     if isinstance(value, list | tuple):
         if not value:
             return "[]"
-        inner = newline + "  "
-        items = [encode_basestring(item) if isinstance(item, str) else _text(item, inner)
+        items = [encode_basestring(item) if item.__class__ is str else _text(item, inner)
                  for item in value]
         return "[" + inner + ("," + inner).join(items) + newline + "]"
     if isinstance(value, dict):
         if not value:
             return "{}"
-        inner = newline + "  "
-        try:
-            keys = sorted(value)
-        except TypeError:
-            raise _Unusual from None  # keys of mixed types: json raises its own error
-        fields = [_field(key, value[key], inner) for key in keys]
+        # sorting the pairs compares keys only (they are unique); a key that is not a
+        # string fails encode_basestring with TypeError
+        fields = [encode_basestring(key) + ": "
+                  + (encode_basestring(item) if item.__class__ is str else _text(item, inner))
+                  for key, item in sorted(value.items())]
         return "{" + inner + ("," + inner).join(fields) + newline + "}"
     raise _Unusual
-
-
-def _field(key: Any, item: Any, newline: str) -> str:
-    if not isinstance(key, str):
-        raise _Unusual  # json turns such keys into strings, or refuses them
-    if isinstance(item, str):
-        return encode_basestring(key) + ": " + encode_basestring(item)
-    return encode_basestring(key) + ": " + _text(item, newline)
 
 
 def _float(value: float) -> str:

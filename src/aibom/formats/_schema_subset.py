@@ -29,6 +29,8 @@ _TYPES: dict[str, Check] = {
     "null": lambda x: x is None,
 }
 _DEFINITIONS = "#/definitions/"
+_STRING_KEYWORDS = frozenset({"type", "enum", "pattern", "minLength", "maxLength"})
+_OBJECT_KEYWORDS = frozenset({"type", "required", "properties", "additionalProperties"})
 
 
 class Unsupported(Exception):
@@ -69,9 +71,37 @@ class _Compiler:
             raise Unsupported(f"schema {schema!r}")
         if "$ref" in schema:  # draft 7: keywords beside $ref are ignored
             return self._ref(schema["$ref"])
+        fused = self._fused(schema)
+        if fused is not None:
+            return fused
         checks = [self._keyword(key, value, schema)
                   for key, value in schema.items() if key not in _ANNOTATIONS]
         return _all(checks)
+
+    def _fused(self, schema: dict[str, Any]) -> Check | None:
+        """The two shapes that make up most of a file component, as one function each (a
+        call per keyword costs more than the checks): a string with enum, pattern and
+        lengths; an object with required, properties and additionalProperties false (its
+        other keywords compiled beside it). Exactly what the separate keywords decide; None
+        for any other schema."""
+        keys = set(schema) - _ANNOTATIONS
+        if schema.get("type") == "string" and keys <= _STRING_KEYWORDS:
+            enum = schema.get("enum")
+            if enum is not None and not all(isinstance(e, str) for e in enum):
+                return None
+            return _string(frozenset(enum) if enum is not None else None,
+                           re.compile(schema["pattern"]) if "pattern" in schema else None,
+                           schema.get("minLength", 0), schema.get("maxLength"))
+        if schema.get("type") == "object" and schema.get("additionalProperties") is False:
+            if "patternProperties" in schema:
+                raise Unsupported("patternProperties")
+            checks = {name: self.compile(sub)
+                      for name, sub in schema.get("properties", {}).items()}
+            fused = _closed_object(frozenset(schema.get("required", ())), checks)
+            rest = [self._keyword(key, schema[key], schema)
+                    for key in sorted(keys - _OBJECT_KEYWORDS)]
+            return _all([fused, *rest])
+        return None
 
     def _ref(self, ref: Any) -> Check:
         if not isinstance(ref, str) or not ref.startswith(_DEFINITIONS):
@@ -198,3 +228,36 @@ def _unique(x: Any) -> bool:
     if not isinstance(x, list):
         return True
     return len({canonical(item) for item in x}) == len(x)
+
+
+def _string(choices: frozenset[str] | None, pattern: re.Pattern[str] | None, shortest: Any,
+            longest: Any) -> Check:
+    for key, limit in (("minLength", shortest), ("maxLength", longest)):
+        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)):
+            raise Unsupported(f"{key} {limit!r}")
+    most = longest if longest is not None else -1
+
+    def string(x: Any) -> bool:
+        if not isinstance(x, str) or len(x) < shortest or (most >= 0 and len(x) > most):
+            return False
+        if choices is not None and x not in choices:
+            return False
+        return pattern is None or pattern.search(x) is not None
+
+    return string
+
+
+def _closed_object(required: frozenset[str], checks: dict[str, Check]) -> Check:
+    known = frozenset(checks)
+    find = checks.get
+
+    def closed_object(x: Any) -> bool:
+        if not isinstance(x, dict) or not required.issubset(x) or not known.issuperset(x):
+            return False
+        for name, item in x.items():
+            check = find(name)
+            if check is not None and not check(item):
+                return False
+        return True
+
+    return closed_object
