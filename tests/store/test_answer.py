@@ -51,10 +51,28 @@ def test_json_is_as_dict_with_sorted_keys(estate_store: Store, limit: int | None
         lines = text.splitlines()
         hit_lines = [line for line in lines if line.startswith("    {")]
         assert len(hit_lines) == len(result.hits)  # one component per line
-        assert [json.loads(line.rstrip(","))["ref"] for line in hit_lines] == [
-            h.ref for h in result.hits]
+        assert [line.strip().rstrip(",") for line in hit_lines] == [
+            json.dumps(h.as_dict(), sort_keys=True) for h in result.hits]
         if not result.hits:  # nothing streamed: exactly what the indenting encoder writes
             assert text == json.dumps(result.as_dict(), indent=2, sort_keys=True) + "\n"
+
+
+def test_json_of_awkward_text(store: Store) -> None:
+    """Quotes, backslashes, control and non-ASCII characters: the same bytes json.dumps
+    writes for each component, paths included."""
+    g = ProvenanceGraph()
+    odd = ['model:q"uote', "model:back\\slash", "model:t\tab\u2028", "model:ünï/模型"]
+    for ref in odd:
+        g.add_component(component(ref, license_id="mit" if ref == odd[0] else "x"))
+    for child, parent in zip(odd[1:], odd, strict=False):
+        g.add_edge(Edge(Relation.FINETUNED_FROM, child, parent, Level.DECLARED))
+    ingest_graphs(store, [(g, "odd")])
+    result = query(store, Selector("license", "mit"))
+    assert [h.ref for h in result.hits] == odd
+    text = written(result, "json")
+    assert json.loads(text) == result.as_dict()
+    assert [line.strip().rstrip(",") for line in text.splitlines() if line.startswith("    {")
+            ] == [json.dumps(h.as_dict(), sort_keys=True) for h in result.hits]
 
 
 def test_text_and_csv_follow_the_answer(estate_store: Store) -> None:

@@ -134,6 +134,35 @@ def test_parallel_parsing_gives_the_same_store(store_url: str, tmp_path: Path) -
         sqlite.close()
 
 
+def test_parallel_groups_keep_order_and_errors(store: Store, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Documents go to the workers in groups: results, failures and the stop at the first
+    bad document come in the order of the files, whatever group each was in."""
+    from aibom.store import files
+
+    monkeypatch.setattr(files, "GROUP", 3)
+    texts = list(dict.fromkeys(export_cyclonedx(d) for d in random_estate(
+        8, models=30, datasets=3).documents))[:8]  # distinct documents
+    assert len(texts) == 8
+    paths = []
+    for i, doc in enumerate(texts):
+        paths.append(tmp_path / f"{i:02d}.json")
+        paths[-1].write_text(doc)
+    bad = [tmp_path / "04-bad.json", tmp_path / "06-bad.json"]
+    bad[0].write_bytes(b'{"bomFormat": "CycloneDX", "components": 7}')
+    bad[1].write_bytes(b"[]")
+    order = sorted(paths + bad)
+    with pytest.raises(InputError, match=r"04-bad\.json"):
+        ingest_paths(store, order, jobs=2)
+    assert store.counts()["documents"] == 4  # 00-03, written before the first bad one
+    report = ingest_paths(store, order, jobs=2, keep_going=True)
+    assert (report.ingested, report.skipped) == (4, 4)
+    assert [source for source, _ in report.failed] == [str(p) for p in bad]
+    with Store.open("sqlite:///" + str(tmp_path / "one.sqlite")) as single:
+        alone = ingest_paths(single, order, jobs=1, keep_going=True)
+        assert alone.failed == report.failed and alone.totals == report.totals
+
+
 HOSTILE = {
     "not-json.json": b"\x00\xff garbage",
     "array.json": b"[1, 2, 3]",

@@ -54,6 +54,11 @@ def json_type(v: Any) -> str:
 
 def refs(raw: dict[str, Any], where: str) -> list[dict[str, Any]]:
     """externalReferences, each checked to have a string type and url."""
+    given = raw.get("externalReferences")
+    if type(given) is list and all(  # the common case, without a `where` built per item
+            type(r) is dict and type(r.get("type")) is str and type(r.get("url")) is str
+            for r in given):
+        return list(given)
     out = []
     for i, r in enumerate(as_list(raw.get("externalReferences"), f"{where}.externalReferences")):
         w = f"{where}.externalReferences[{i}]"
@@ -65,6 +70,11 @@ def refs(raw: dict[str, Any], where: str) -> list[dict[str, Any]]:
 
 
 def hashes(raw: dict[str, Any], where: str) -> list[tuple[str, str]]:
+    given = raw.get("hashes")
+    if type(given) is list and all(  # the common case, without a `where` built per item
+            type(h) is dict and type(h.get("alg")) is str and type(h.get("content")) is str
+            for h in given):
+        return [(h["alg"], h["content"]) for h in given]
     out = []
     for i, h in enumerate(as_list(raw.get("hashes"), f"{where}.hashes")):
         h = as_dict(h, f"{where}.hashes[{i}]")
@@ -76,6 +86,17 @@ def hashes(raw: dict[str, Any], where: str) -> list[tuple[str, str]]:
 def properties(raw: Any, where: str) -> Props:
     """The `properties` array of one CycloneDX object as vocabulary Props."""
     items = []
+    if type(raw) is list:  # the common case checked without building a `where` per item
+        for p in raw:
+            if type(p) is not dict:
+                break
+            name, value = p.get("name"), p.get("value", "")
+            if type(name) is not str or type(value) is not str:
+                break
+            items.append((name, value))
+        else:
+            return Props(items, where)
+        items = []
     for i, p in enumerate(as_list(raw, f"{where}.properties")):
         w = f"{where}.properties[{i}]"
         p = as_dict(p, w)

@@ -15,6 +15,7 @@ The names are listed with their meaning in docs/mapping-cyclonedx.md and docs/ma
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -94,13 +95,16 @@ class Props:
         self.items: list[tuple[str, str]] = list(items)
         self._by_name: dict[str, list[str]] | None = None  # built on the first lookup
         self._indexed_items = -1
+        self._names: list[tuple[str, int]] | None = None  # by name, built on first use
 
     def get(self, name: str) -> str | None:
         """The one value of `name`, or None; InputError when it is given more than once."""
-        values = self.all(name)
+        values = self._index().get(name)
+        if values is None:
+            return None
         if len(values) > 1:
             raise InputError(f"{self.where}: {name} is given {len(values)} times")
-        return values[0] if values else None
+        return values[0]
 
     def need(self, name: str) -> str:
         """The one value of `name`; InputError when it is missing."""
@@ -111,22 +115,40 @@ class Props:
 
     def all(self, name: str) -> tuple[str, ...]:
         """Every value of `name`, in document order."""
+        return tuple(self._index().get(name, ()))
+
+    def _index(self) -> dict[str, list[str]]:
+        """name -> values: one pass for all lookups, so a component with many properties
+        is read in linear time, not one scan per name asked for."""
         if self._by_name is None or self._indexed_items != len(self.items):
-            # one pass for all lookups: a component with many properties is read in
-            # linear time, not one scan per name asked for
             by_name: dict[str, list[str]] = {}
             for n, v in self.items:
                 by_name.setdefault(n, []).append(v)
             self._by_name, self._indexed_items = by_name, len(self.items)
-        return tuple(self._by_name.get(name, ()))
+        return self._by_name
 
     def has_prefix(self, prefix: str) -> bool:
         """Whether any name starts with `prefix`."""
-        return any(n.startswith(prefix) for n, _ in self.items)
+        names = self._sorted()
+        at = bisect_left(names, (prefix,))
+        return at < len(names) and names[at][0].startswith(prefix)
 
     def prefixed(self, prefix: str) -> list[tuple[str, str]]:
         """(rest of the name, value) of every name starting with `prefix`, in order."""
-        return [(n[len(prefix) :], v) for n, v in self.items if n.startswith(prefix)]
+        names = self._sorted()
+        at, positions = bisect_left(names, (prefix,)), []
+        while at < len(names) and names[at][0].startswith(prefix):
+            positions.append(names[at][1])
+            at += 1
+        positions.sort()
+        return [(self.items[i][0][len(prefix) :], self.items[i][1]) for i in positions]
+
+    def _sorted(self) -> list[tuple[str, int]]:
+        """(name, position) by name: the names under a prefix are one run of this list,
+        found by bisection (decoding asks about a dozen prefixes of every element)."""
+        if self._names is None or len(self._names) != len(self.items):
+            self._names = sorted((n, i) for i, (n, _) in enumerate(self.items))
+        return self._names
 
     def indexed(self, prefix: str) -> dict[int, dict[str, str]]:
         """`<prefix><n>:<key>` -> {n: {key: value}}, by n; a key given twice is refused."""

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
-from typing import TextIO
+from collections.abc import Callable, Iterable
+from typing import Any, TextIO
 
-from aibom.store.queries import Hit, QueryResult
+from aibom.store.queries import _KEY, _REF, Hit, QueryResult
 
 FORMATS = ("text", "json", "csv")
 CSV_HEADER = ("ref", "identity", "kind", "name", "version", "depth", "cause", "path",
@@ -40,26 +40,85 @@ def write_json(result: QueryResult, out: TextIO) -> None:
     """The answer as one JSON object (the keys of QueryResult.as_dict, sorted)."""
     head = result.counts()
     out.write('{\n  "affected": [')
-    _write_lines(out, (("\n    " if i == 0 else ",\n    ") + _json_hit(h)
-                       for i, h in enumerate(result.hits)), sep="")
-    out.write("\n  ]" if result.hits else "]")
+    lines: Iterable[str]
+    walk = result._walk if result._hits is None else None  # this package's own
+    if walk is not None:  # straight from the walk: no Hit, no path tuple built
+        encode_node = _NodeEncoder(walk[1])
+        lines = (encode_node(n) for n in walk[0])
+    else:
+        lines = map(_HitEncoder(), result.hits)
+    _write_lines(out, (("\n    " if i == 0 else ",\n    ") + line
+                       for i, line in enumerate(lines)), sep="")
+    out.write("\n  ]" if result.returned else "]")
     for name in sorted(head):
         value = json.dumps(head[name], indent=2, sort_keys=True).replace("\n", "\n  ")
         out.write(f',\n  "{name}": {value}')
     out.write("\n}\n")
 
 
-_encode = json.JSONEncoder().encode
+_string: Callable[[str], str] = json.encoder.encode_basestring_ascii
+_HIT = ('{"cause": %s, "depth": %d, "identity": %s, "kind": %s, "license": %s, "name": %s, '
+        '"path": [%s], "path_identities": [%s], "purl": %s, "ref": %s, "relations": [%s], '
+        '"root_digest": %s, "version": %s}')
 
 
-def _json_hit(h: Hit) -> str:
-    """Hit.as_dict as compact JSON, its keys already in sorted order (no sort per hit)."""
-    return _encode({
-        "cause": h.path[-1], "depth": h.depth, "identity": h.key, "kind": h.kind,
-        "license": h.license, "name": h.name, "path": h.path, "path_identities": h.path_keys,
-        "purl": h.purl, "ref": h.ref, "relations": h.relations, "root_digest": h.root_digest,
-        "version": h.version,
-    })
+class _HitEncoder:
+    """Hit.as_dict as compact JSON, keys in sorted order, what json.dumps writes for it.
+    A path is its first ref and then its next hop's path, which an earlier line of the
+    answer has already encoded: each path is encoded once, as a suffix, not per line."""
+
+    def __init__(self) -> None:
+        self._suffixes: dict[tuple[str, ...], str] = {(): ""}
+
+    def _list(self, items: tuple[str, ...]) -> str:
+        done = self._suffixes.get(items)
+        if done is None:
+            rest = self._list(items[1:])  # at most a path's length deep
+            done = _string(items[0]) + (", " + rest if rest else "")
+            self._suffixes[items] = done
+        return done
+
+    def __call__(self, h: Hit) -> str:
+        return _HIT % (
+            _string(h.path[-1]), h.depth, _string(h.key), _string(h.kind), _opt(h.license),
+            _string(h.name), self._list(h.path), self._list(h.path_keys),
+            _opt(h.purl), _string(h.ref), self._list(h.relations), _opt(h.root_digest),
+            _opt(h.version))
+
+
+class _NodeEncoder:
+    """The same JSON as _HitEncoder, from the walk's nodes: each path, its identities and
+    relations encoded once per component and reused as the tail of its children's."""
+
+    def __init__(self, by_id: dict[int, Any]) -> None:
+        self._by_id = by_id
+        self._paths: dict[int, tuple[str, str, str, str]] = {}  # path, keys, relations, cause
+
+    def _spell(self, i: int) -> tuple[str, str, str, str]:
+        got = self._paths.get(i)
+        if got is None:
+            facts, _, hop, relation = self._by_id[i]
+            ref, key = _string(facts[_REF]), _string(facts[_KEY])
+            if hop is None:
+                got = ref, key, "", ref
+            else:  # at most MAX_DEPTH calls deep
+                up = self._spell(hop)
+                relations = _string(relation) + (", " + up[2] if up[2] else "")
+                got = ref + ", " + up[0], key + ", " + up[1], relations, up[3]
+            self._paths[i] = got
+        return got
+
+    def __call__(self, node: Any) -> str:
+        facts, depth = node[0], node[1]
+        path, keys, relations, cause = self._spell(facts[0])
+        _, key, ref, kind, name, version, purl, root_digest, license_ = facts
+        return _HIT % (cause, depth, _string(key), _string(kind), _opt(license_),
+                       _string(name), path, keys, _opt(purl), _string(ref), relations,
+                       _opt(root_digest), _opt(version))
+
+
+def _opt(value: str | None) -> str:
+    return "null" if value is None else _string(value)
 
 
 def write_csv(hits: Iterable[Hit], out: TextIO) -> None:

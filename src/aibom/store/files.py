@@ -48,14 +48,24 @@ def plan_document(raw: bytes, source: str, digest: str | None = None) -> Plan:
 
 
 def _plan_or_error(raw: bytes, source: str, digest: str) -> Plan | str:
-    """For worker processes: the plan, or the one-line error (exceptions stay here)."""
+    """The plan, or the one-line error (in a worker process, exceptions stay there)."""
     try:
         return plan_document(raw, source, digest)
     except AibomError as e:
         return e.one_line()
 
 
+def _plans_or_errors(documents: list[tuple[bytes, str, str]]) -> list[Plan | str]:
+    """A worker's task: several documents, so that the cost of a task (pickling, two
+    queues, a wake-up of each side) is paid once for GROUP documents, not for each."""
+    return [_plan_or_error(raw, source, digest) for raw, source, digest in documents]
+
+
 # --- many files -------------------------------------------------------------------------
+
+GROUP = 16  # documents per worker task (a batch of BATCH is BATCH / GROUP tasks)
+# a document on its way: its plan or error, or (the task planning it, its place in the task)
+_Pending = Plan | str | tuple["Future[list[Plan | str]]", int]
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:
@@ -89,7 +99,7 @@ def ingest_paths(store: Store, paths: Sequence[Path], *, keep_going: bool = Fals
     report = IngestReport()
     pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
     try:
-        pending: deque[list[tuple[str, Future[Plan | str] | Plan | str]]] = deque()
+        pending: deque[list[tuple[str, _Pending]]] = deque()
         for chunk in _chunks(files, BATCH):
             pending.append(_submit(store, chunk, pool, report, keep_going))
             while len(pending) > (1 if pool else 0):
@@ -111,8 +121,7 @@ def _chunks(items: Sequence[Path], size: int) -> Iterator[Sequence[Path]]:
 
 
 def _submit(store: Store, chunk: Sequence[Path], pool: ProcessPoolExecutor | None,
-            report: IngestReport, keep_going: bool
-            ) -> list[tuple[str, Future[Plan | str] | Plan | str]]:
+            report: IngestReport, keep_going: bool) -> list[tuple[str, _Pending]]:
     read: list[tuple[str, bytes | None, str]] = []  # (source, bytes, digest or error)
     for path in chunk:
         try:
@@ -123,7 +132,18 @@ def _submit(store: Store, chunk: Sequence[Path], pool: ProcessPoolExecutor | Non
         read.append((str(path), raw, "sha256:" + hashlib.sha256(raw).hexdigest()))
     with store.reading() as conn:
         known = known_digests(conn, (d for _, raw, d in read if raw is not None))
-    out: list[tuple[str, Future[Plan | str] | Plan | str]] = []
+    out: list[tuple[str, _Pending]] = []
+    group: list[tuple[bytes, str, str]] = []
+    places: list[int] = []  # where in `out` each document of the group goes
+
+    def send() -> None:
+        assert pool is not None
+        task = pool.submit(_plans_or_errors, list(group))
+        for n, at in enumerate(places):
+            out[at] = (out[at][0], (task, n))
+        group.clear()
+        places.clear()
+
     for source, data, digest in read:
         if data is None:
             out.append((source, digest))  # the error, reported in order when collected
@@ -133,7 +153,13 @@ def _submit(store: Store, chunk: Sequence[Path], pool: ProcessPoolExecutor | Non
             out.append((source, _plan_or_error(data, source, digest)))
         else:
             _preload(data)
-            out.append((source, pool.submit(_plan_or_error, data, source, digest)))
+            places.append(len(out))
+            out.append((source, ""))  # filled in by send()
+            group.append((data, source, digest))
+            if len(group) >= GROUP:
+                send()
+    if group:
+        send()
     return out
 
 
@@ -146,14 +172,19 @@ def _preload(raw: bytes) -> None:
         import aibom.formats.spdx3_import  # noqa: F401
 
 
-def _collect(store: Store, items: list[tuple[str, Future[Plan | str] | Plan | str]],
-             report: IngestReport, keep_going: bool) -> None:
+def _collect(store: Store, items: list[tuple[str, _Pending]], report: IngestReport,
+             keep_going: bool) -> None:
     plans: list[Plan] = []
     for source, item in items:
-        try:
-            result = item.result() if isinstance(item, Future) else item
-        except BrokenProcessPool:
-            raise InputError(f"{source}: the process reading it died (out of memory?)") from None
+        if isinstance(item, tuple):
+            task, n = item
+            try:
+                result = task.result()[n]
+            except BrokenProcessPool:
+                raise InputError(f"{source}: the process reading it died (out of memory?)"
+                                 ) from None
+        else:
+            result = item
         if isinstance(result, Plan):
             plans.append(result)
             continue

@@ -151,23 +151,39 @@ class Hit(NamedTuple):
         }
 
 
-@dataclass(frozen=True)
 class QueryResult:
     """One page of the answer (all of it unless a limit was given) and the whole answer's
-    counts. The order is stable: causes first, then by depth, ref, identity."""
+    counts. The order is stable: causes first, then by depth, ref, identity. `hits` are
+    built on first use: a writer can spell the page out from the walk instead."""
 
-    selector: Selector
-    hits: tuple[Hit, ...]
-    total: int = -1  # components in the whole answer; -1: len(hits)
-    total_causes: int = -1
-    offset: int = 0
-    limit: int | None = None
+    def __init__(self, selector: Selector, hits: tuple[Hit, ...] | None, total: int = -1,
+                 total_causes: int = -1, offset: int = 0, limit: int | None = None) -> None:
+        self.selector, self.offset, self.limit = selector, offset, limit
+        self._hits = hits
+        self._walk: tuple[list[_Node], dict[int, _Node]] | None = None
+        self.total = total if total >= 0 else len(self.hits)
+        self.total_causes = total_causes if total_causes >= 0 else len(self.causes)
 
-    def __post_init__(self) -> None:
-        if self.total < 0:
-            object.__setattr__(self, "total", len(self.hits))
-        if self.total_causes < 0:
-            object.__setattr__(self, "total_causes", len(self.causes))
+    @classmethod
+    def _of_walk(cls, selector: Selector, nodes: list[_Node], causes: int, offset: int,
+                 limit: int | None) -> QueryResult:
+        result = cls(selector, None, len(nodes), causes, offset, limit)
+        page = nodes[offset:None if limit is None else offset + limit]
+        result._walk = page, ({n[0][0]: n for n in nodes} if page else {})
+        return result
+
+    @property
+    def hits(self) -> tuple[Hit, ...]:
+        if self._hits is None:
+            assert self._walk is not None
+            with _no_gc():
+                self._hits = _hits(*self._walk)
+        return self._hits
+
+    @property
+    def returned(self) -> int:
+        """Components in this page."""
+        return len(self._walk[0]) if self._hits is None and self._walk else len(self.hits)
 
     @property
     def causes(self) -> tuple[Hit, ...]:
@@ -176,7 +192,7 @@ class QueryResult:
     @property
     def complete(self) -> bool:
         """The page is the whole answer."""
-        return self.offset == 0 and len(self.hits) == self.total
+        return self.offset == 0 and self.returned == self.total
 
     def counts(self) -> dict[str, Any]:
         """as_dict without the affected components."""
@@ -186,11 +202,24 @@ class QueryResult:
             "count": self.total,
             "offset": self.offset,
             "limit": self.limit,
-            "returned": len(self.hits),
+            "returned": self.returned,
         }
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.counts(), "affected": [h.as_dict() for h in self.hits]}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, QueryResult):
+            return NotImplemented
+        return (self.selector, self.hits, self.total, self.total_causes, self.offset,
+                self.limit) == (other.selector, other.hits, other.total, other.total_causes,
+                                other.offset, other.limit)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (f"QueryResult({self.selector!r}, total={self.total}, "
+                f"returned={self.returned}, offset={self.offset}, limit={self.limit})")
 
 
 def query(
@@ -203,9 +232,7 @@ def query(
         raise InputError("--limit and --offset must not be negative")
     with _no_gc(), store.reading() as conn:
         nodes, causes = _walk(conn, CAUSES[selector.kind], params)
-    end = None if limit is None else offset + limit
-    hits = _hits(nodes, nodes[offset:end])
-    return QueryResult(selector, hits, len(nodes), causes, offset, limit)
+    return QueryResult._of_walk(selector, nodes, causes, offset, limit)
 
 
 @contextmanager
@@ -294,9 +321,8 @@ def _by_ref(row: Any) -> tuple[str, str]:
     return row[_REF], row[_KEY]
 
 
-def _hits(nodes: list[_Node], page: list[_Node]) -> tuple[Hit, ...]:
+def _hits(page: list[_Node], by_id: dict[int, _Node]) -> tuple[Hit, ...]:
     """The page's nodes as hits, each path spelled out by following next hops."""
-    by_id = {n[0][0]: n for n in nodes} if page else {}
     paths: dict[int, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
 
     def spell(i: int) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
