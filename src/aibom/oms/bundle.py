@@ -283,10 +283,7 @@ def _oms_signature(statement: dict[str, Any], source: str) -> OmsSignature:
     if "ignore_paths" not in ser:
         notes.append("pre-v1.1.0 bundle: no ignore_paths recorded")
     raw_resources = statement["predicate"]["resources"]
-    algorithm = sys.intern  # one string for the few algorithm names, not one per resource
-    resources = tuple(
-        Resource(r["name"], algorithm(r["algorithm"]), r["digest"]) for r in raw_resources
-    )
+    resources = _resources(raw_resources)
     _check_resources(resources, serialization, source)
     subject = normalized["subject"]
     if len(subject) != 1 or "sha256" not in subject[0].get("digest", {}):
@@ -345,6 +342,14 @@ def _normalize_shard_algorithms(statement: dict[str, Any], notes: list[str]) -> 
     if changed != predicate["resources"]:
         notes.append("model_signing shard algorithm names (<hash>-sharded-<size>)")
     return {**statement, "predicate": {**predicate, "resources": changed}}
+
+
+def _resources(raw: list[dict[str, Any]]) -> tuple[Resource, ...]:
+    """Resource objects of a statement checked against the schema; one string for each of
+    the few algorithm names, not one per resource."""
+    names = map(itemgetter("name"), raw)
+    algorithms = map(sys.intern, map(itemgetter("algorithm"), raw))
+    return tuple(map(Resource, names, algorithms, map(itemgetter("digest"), raw)))
 
 
 def _any_sharded_name(resources: list[Any]) -> bool:

@@ -173,7 +173,10 @@ def _local_key(signer: Signer) -> Any:
     """The private key of a key or certificate signer, loaded; None for the other kinds."""
     if isinstance(signer, KeySigner | CertificateSigner):
         key = _load_private_key(signer.private_key_pem, signer.password)
-        keys.public_key_hint(key.public_key())  # what signing computes next, warmed up now
+        # what signing does next, once now: cryptography loads its signing backend on first
+        # use, and that is better done while the model hashes than after
+        keys.public_key_hint(key.public_key())
+        dsse.sign(key, b"")
         return key
     return None
 
