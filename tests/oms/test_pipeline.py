@@ -6,6 +6,7 @@ import base64
 import json
 import threading
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from support import pki
@@ -15,12 +16,27 @@ from aibom.cli._early import start_verification
 from aibom.oms import hashing, pipeline, verify
 from aibom.oms.sign import KeySigner, sign_model
 
+T = TypeVar("T")
+
 
 def _signed(tmp_path: Path, keypair: pki.KeyPair) -> tuple[Path, Path]:
     model = make_model(tmp_path / "model", {f"f{i}.bin": bytes([i]) * 100 for i in range(20)})
     signature = tmp_path / "model.sig"
     sign_model(model, signature, KeySigner(keypair.private_path.read_bytes()))
     return model, signature
+
+
+def _instances(monkeypatch: pytest.MonkeyPatch, cls: type[T]) -> list[T]:
+    """Every instance of `cls` made from now on, in order."""
+    made: list[T] = []
+    real_init = cls.__init__
+
+    def spy_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        made.append(self)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(cls, "__init__", spy_init)
+    return made
 
 
 def _trust(keypair: pki.KeyPair) -> verify.KeyTrust:
@@ -55,14 +71,7 @@ def test_bad_signature_wins_over_digests(
     hashing is cancelled and has ended when the verdict is returned."""
     model, signature = _signed(tmp_path, keypair)
     flip_byte(model / "f3.bin")
-    works: list[pipeline.ModelWork] = []
-    real_init = pipeline.ModelWork.__init__
-
-    def spy_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        works.append(self)
-        real_init(self, *args, **kwargs)
-
-    monkeypatch.setattr(pipeline.ModelWork, "__init__", spy_init)
+    works = _instances(monkeypatch, pipeline.ModelWork)
     result = verify.check_signed_model(model, signature, _trust(other_keypair))
     assert not result.ok
     assert result.modified == () and "another key" in result.reason()
@@ -142,14 +151,7 @@ def test_early_start_is_used_for_the_same_request_only(
     tmp_path: Path, keypair: pki.KeyPair, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     model, signature = _signed(tmp_path, keypair)
-    started: list[pipeline.ModelWork] = []
-    real_init = pipeline.ModelWork.__init__
-
-    def spy_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        started.append(self)
-        real_init(self, *args, **kwargs)
-
-    monkeypatch.setattr(pipeline.ModelWork, "__init__", spy_init)
+    started = _instances(monkeypatch, pipeline.ModelWork)
     argv = ["verify", str(model), "--signature", str(signature), "--no-cache",
             "--public-key", str(keypair.public_path)]
     start_verification(argv)
@@ -187,14 +189,7 @@ def test_early_signing_is_used_for_the_same_request_only(
 
     model = make_model(tmp_path / "model", {f"f{i}.bin": bytes([i]) * 100 for i in range(5)})
     out = tmp_path / "model.sig"
-    started: list[pipeline.SignWork] = []
-    real_init = pipeline.SignWork.__init__
-
-    def spy_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        started.append(self)
-        real_init(self, *args, **kwargs)
-
-    monkeypatch.setattr(pipeline.SignWork, "__init__", spy_init)
+    started = _instances(monkeypatch, pipeline.SignWork)
     argv = ["sign", str(model), "--signature", str(out), "--private-key",
             str(keypair.private_path)]
     start_signing(argv)
@@ -223,14 +218,7 @@ def test_a_key_that_cannot_be_loaded_stops_the_hashing(
         serialization.BestAvailableEncryption(b"secret"),
     )
     model = make_model(tmp_path / "model", {f"f{i}.bin": bytes([i]) * 100 for i in range(5)})
-    started: list[pipeline.SignWork] = []
-    real_init = pipeline.SignWork.__init__
-
-    def spy_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        started.append(self)
-        real_init(self, *args, **kwargs)
-
-    monkeypatch.setattr(pipeline.SignWork, "__init__", spy_init)
+    started = _instances(monkeypatch, pipeline.SignWork)
     with pytest.raises(InputError, match="encrypted"):
         sign_model(model, tmp_path / "model.sig", KeySigner(encrypted))
     assert len(started) == 1 and started[0].progress.cancelled
@@ -252,14 +240,7 @@ def test_early_start_in_model_signings_form(
     from support.cli import run_cli
 
     model, signature = _signed(tmp_path, keypair)
-    started: list[pipeline.ModelWork] = []
-    real_init = pipeline.ModelWork.__init__
-
-    def spy_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        started.append(self)
-        real_init(self, *args, **kwargs)
-
-    monkeypatch.setattr(pipeline.ModelWork, "__init__", spy_init)
+    started = _instances(monkeypatch, pipeline.ModelWork)
     argv = ["verify", "key", str(model), "--signature", str(signature), "--public_key",
             str(keypair.public_path)]
     start_verification(argv)
@@ -283,14 +264,7 @@ def test_early_signing_in_model_signings_form(
     from aibom.cli._early import start_signing
 
     model = make_model(tmp_path / "model", {f"f{i}.bin": bytes([i]) * 100 for i in range(5)})
-    started: list[pipeline.SignWork] = []
-    real_init = pipeline.SignWork.__init__
-
-    def spy_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        started.append(self)
-        real_init(self, *args, **kwargs)
-
-    monkeypatch.setattr(pipeline.SignWork, "__init__", spy_init)
+    started = _instances(monkeypatch, pipeline.SignWork)
     monkeypatch.chdir(tmp_path)
     argv = ["sign", "key", str(model), "--private_key", str(keypair.private_path)]
     start_signing(argv)
