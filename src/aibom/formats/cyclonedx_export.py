@@ -138,7 +138,10 @@ def export_cyclonedx(
     _patch_metadata(doc, graph, organization)
     doc["serialNumber"] = serial or _derived_serial(doc)
     text = dumps_indented(doc) + "\n"
-    error = next(_validator(schema_version).iter_errors(json.loads(text)), None)
+    # `doc` is what `text` says: dicts, lists and JSON scalars only (it was parsed from the
+    # library's output and patched with JSON values), so it is checked without parsing the
+    # text back (13 MB for a 30,000-file model)
+    error = next(_validator(schema_version).iter_errors(doc), None)
     if error is not None:
         raise InputError(
             f"the graph does not make a valid CycloneDX {spec_version} document: at "
