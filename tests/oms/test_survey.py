@@ -42,7 +42,7 @@ helper.attach(progress)
 ignore = IgnoreSet(Path(args["model"]), args["relative"] + args["more"])
 files = helper.files(ignore)
 names = [f.name for f in files] if files is not None else args["ask"]
-got = helper.take(names)
+got = helper.digests()
 digests = {n: got[n] for n in names if n in got}
 pid = helper._pid
 helper.close()

@@ -95,17 +95,11 @@ def start_early_work(argv: list[str]) -> None:
 
 def start_signing(argv: list[str]) -> None:
     """If `argv` is a plain `sign [METHOD] MODEL [options]`, start its hashing on a thread."""
-    if len(argv) < 2 or argv[0] != "sign":
+    read = _read(argv, "sign", SIGN_METHODS, _SIGN_VALUE_OPTIONS, _SIGN_FLAGS,
+                 ("signature", "hash_type", "shard_size"))
+    if read is None:
         return
-    method_form, args = _method_form(argv[1:], SIGN_METHODS)
-    parsed = _parse(args, _SIGN_VALUE_OPTIONS, _SIGN_FLAGS)
-    if parsed is None:
-        return
-    models, values, flags = parsed
-    singles = ("signature", "hash_type", "shard_size")
-    if len(models) != 1 or any(len(values.get(k, [])) > 1 for k in singles):
-        return
-    model = models[0]
+    method_form, model, values, flags = read
     if "signature" in values:
         signature: str | None = values["signature"][0]
     elif not method_form and ("aibom_form" in values or "aibom_form" in flags):
@@ -121,7 +115,6 @@ def start_signing(argv: list[str]) -> None:
     git, links = "no_git" not in flags, "allow_symlinks" in flags
     helper = None
     if hash_type == survey.HASH_TYPE:  # forked before click and the rest, while they load
-        import aibom.oms.hashing  # noqa: F401 - what both processes need, imported once
         from aibom.layout import EVIDENCE_FILES
 
         helper = survey.start(
@@ -144,16 +137,10 @@ def start_signing(argv: list[str]) -> None:
 
 def start_verification(argv: list[str]) -> None:
     """If `argv` is a plain `verify [METHOD] MODEL [options]`, start its work on a thread."""
-    if len(argv) < 2 or argv[0] != "verify":
+    read = _read(argv, "verify", VERIFY_METHODS, _VALUE_OPTIONS, _FLAGS, ("signature",))
+    if read is None:
         return
-    method_form, args = _method_form(argv[1:], VERIFY_METHODS)
-    parsed = _parse(args, _VALUE_OPTIONS, _FLAGS)
-    if parsed is None:
-        return
-    models, values, flags = parsed
-    if len(models) != 1 or len(values.get("signature", [])) > 1:
-        return
-    model = models[0]
+    method_form, model, values, flags = read
     signature: str | None
     if "signature" in values:
         signature = values["signature"][0]
@@ -167,8 +154,6 @@ def start_verification(argv: list[str]) -> None:
     only = values.get("only")
     helper = None
     if not only:  # forked before click and the rest, while they load
-        import aibom.oms.hashing  # noqa: F401 - what both processes need, imported once
-
         helper = survey.start(
             survey.SurveyRequest(model, (), (*ignore_paths, signature), git, links)
         )
@@ -193,11 +178,28 @@ def start_verification(argv: list[str]) -> None:
     pipeline.start_early(request, helper)
 
 
-def _method_form(args: list[str], methods: tuple[str, ...]) -> tuple[bool, list[str]]:
-    """model_signing's form names the method first (`verify key MODEL ...`)."""
-    if len(args) > 1 and args[0] in methods:
-        return True, args[1:]
-    return False, args
+def _read(
+    argv: list[str],
+    verb: str,
+    methods: tuple[str, ...],
+    value_options: dict[str, str | None],
+    flag_options: dict[str, str],
+    singles: tuple[str, ...],
+) -> tuple[bool, str, dict[str, list[str]], set[str]] | None:
+    """`VERB [METHOD] MODEL [options]` as (method form?, model, values, flags); None for any
+    other command line, or one giving an option in `singles` twice. model_signing's form
+    names the method first (`verify key MODEL ...`)."""
+    if len(argv) < 2 or argv[0] != verb:
+        return None
+    args = argv[1:]
+    method_form = len(args) > 1 and args[0] in methods
+    parsed = _parse(args[1:] if method_form else args, value_options, flag_options)
+    if parsed is None:
+        return None
+    models, values, flags = parsed
+    if len(models) != 1 or any(len(values.get(k, [])) > 1 for k in singles):
+        return None
+    return method_form, models[0], values, flags
 
 
 def _parse(

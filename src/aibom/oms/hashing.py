@@ -17,7 +17,7 @@ import os
 import stat
 import threading
 from collections import deque
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from aibom.errors import InputError
@@ -49,9 +49,9 @@ class Prehashed(Protocol):
 
     hash_type: str
 
-    def take(self, names: Collection[str]) -> Mapping[str, str]:
-        """Digests by file name, for at least those of `names` it has (a name it cannot
-        answer for is left out); waits until it has them. Its progress was told already."""
+    def digests(self) -> Mapping[str, str]:
+        """Digests by file name (a file it has none for is left out); waits until it is
+        done. Its progress was told already."""
         ...
 
 
@@ -73,23 +73,19 @@ def describe_and_hash_each(files: Iterable[tuple[str, str]], hash_type: str) -> 
     from the open descriptor and, if it is small, hash it in the same visit. Yields
     (name, path, size, identity, digest or None)."""
     factory = _new_hasher(hash_type)
-    fstat, pread, close = os.fstat, os.pread, os.close  # one lookup, not one per file
     for name, path in files:
         fd = _open(name, path)
         try:
-            st = fstat(fd)
+            st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
                 raise ModelTreeError(f"{name} is not a regular file or directory")
             size, digest = st.st_size, None
-            if size < MIN_CACHED_BYTES:
-                data = pread(fd, size, 0) if size else b""
-                if len(data) != size:
-                    raise ModelTreeError(f"{name} changed while it was being hashed")
+            if is_small(size):
                 hasher = factory()
-                hasher.update(data)  # type: ignore[attr-defined]
+                hasher.update(_read_range(fd, name, 0, size))  # type: ignore[attr-defined]
                 digest = hasher.hexdigest()  # type: ignore[attr-defined]
         finally:
-            close(fd)
+            os.close(fd)
         yield name, path, size, file_identity(st), digest
 
 
@@ -158,12 +154,12 @@ def hash_jobs(
     if prehashed is not None and prehashed.hash_type == hash_type:
         here: list[Job] = []
         for job in jobs:  # whole small files go to the helper, the rest is hashed here
-            whole_small = job.start == 0 and job.end == job.file.size < MIN_CACHED_BYTES
+            whole_small = job.start == 0 and job.end == job.file.size and is_small(job.end)
             (delegated if whole_small else here).append(job)
         jobs = here
     out = _hash_here(jobs, hash_type, workers, cache, progress)
     if delegated and prehashed is not None:
-        got = prehashed.take([j.file.name for j in delegated])
+        got = prehashed.digests()
         missing = []
         for job in delegated:
             digest = got.get(job.file.name)

@@ -26,7 +26,7 @@ import marshal
 import os
 import signal
 import threading
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
@@ -69,6 +69,9 @@ def start(request: SurveyRequest) -> Survey | None:
         return None
     if not os.path.isdir(request.model):
         return None  # one file: nothing to overlap
+    # what the helper runs, imported once for both processes (the parent needs it too)
+    import aibom.oms.hashing  # noqa: F401
+
     read_end, write_end = os.pipe()
     try:
         pid = os.fork()
@@ -85,7 +88,7 @@ def start(request: SurveyRequest) -> Survey | None:
 
 class Survey:
     """The parent's side. A reader thread drains the pipe as rows come (so the helper never
-    waits on a full pipe) and counts them into the progress `attach`ed; `files` and `take`
+    waits on a full pipe) and counts them into the progress `attach`ed; `files` and `digests`
     answer once the helper is done."""
 
     hash_type = HASH_TYPE
@@ -124,9 +127,9 @@ class Survey:
             files = [f for f in files if not ignore.covers(tuple(f.name.split("/")))]
         return sorted(files)  # by name: it comes first in a ModelFile, and names are unique
 
-    def take(self, names: Collection[str]) -> Mapping[str, str]:
-        """Digests by file name (of every small file listed; more than `names` asks for);
-        empty if the helper did not finish. The progress attached heard of them already."""
+    def digests(self) -> Mapping[str, str]:
+        """Digests by file name of every small file listed; empty if the helper did not
+        finish. The progress attached heard of them already."""
         self._finished.wait()
         return MappingProxyType(self._digests if self._complete else {})
 
