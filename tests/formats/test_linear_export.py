@@ -23,9 +23,11 @@ from aibom.formats._unique_items import canonical, with_linear_unique_items
 from aibom.formats.cyclonedx import validate_cyclonedx
 from aibom.oms.sign import KeySigner, sign_model
 
-# Python calls per file of `aibom build` from a signed model (measured 82, 67, 110, 37)
-PER_FILE_BUDGET = {("cyclonedx", "1.7"): 120, ("cyclonedx", "1.6"): 120, ("spdx", "1.7"): 160,
-                   ("spdx2", "1.7"): 60}
+# Python calls per file of `aibom build` from a signed model (measured 17, 17, 97, 32). A
+# CycloneDX file component written by the generic JSON writer, or checked by a predicate that
+# runs the schema's rules about other keys, goes over its budget.
+PER_FILE_BUDGET = {("cyclonedx", "1.7"): 30, ("cyclonedx", "1.6"): 30, ("spdx", "1.7"): 140,
+                   ("spdx2", "1.7"): 50}
 
 
 def _model(root: Path, files: int, keypair: pki.KeyPair | None = None) -> Path:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from aibom._internal.jsontext import dumps_indented
+from aibom._internal.jsontext import Slot, dumps_indented, fill_slots, indented_pieces
 
 
 def _reference(value: Any) -> str:
@@ -87,3 +87,55 @@ def test_a_cycle_fails_the_same_way() -> None:
     value.append(value)
     with pytest.raises(ValueError, match="Circular reference"):
         dumps_indented(value)
+
+
+# --- slots and lists that write their own items -------------------------------------------
+
+
+def test_slots_are_left_out_and_filled_in() -> None:
+    stamp, serial = Slot(), Slot()
+    doc = {"metadata": {"timestamp": stamp, "tools": [1, stamp]}, "serialNumber": serial}
+    pieces = indented_pieces(doc)
+    assert pieces.count(stamp) == 2 and pieces.count(serial) == 1
+    values = {stamp: 'when "now"', serial: "urn:uuid:ü"}
+    filled = {"metadata": {"timestamp": values[stamp], "tools": [1, values[stamp]]},
+              "serialNumber": values[serial]}
+    assert fill_slots(pieces, values, end="\n") == _reference(filled) + "\n"
+    assert "".join(p for p in pieces if isinstance(p, str)) == _reference(
+        {"metadata": {"timestamp": "", "tools": [1, ""]}, "serialNumber": ""}
+    ).replace('""', "")
+
+
+@pytest.mark.parametrize("value", [{"a": {1, 2}}, [object()], {1: "a", "b": 2}, {"a": b"x"}])
+def test_pieces_refuse_what_is_not_json(value: Any) -> None:
+    with pytest.raises(TypeError):
+        indented_pieces(value)
+
+
+def test_a_slot_is_not_a_json_value_for_dumps() -> None:
+    with pytest.raises(TypeError, match="Slot is not JSON serializable"):
+        dumps_indented({"a": Slot()})
+
+
+class _Items(list[Any]):
+    def __init__(self, items: list[Any], written: str | None) -> None:
+        super().__init__(items)
+        self.written = written
+        self.asked: list[str] = []
+
+    def json_items(self, newline: str) -> str | None:
+        self.asked.append(newline)
+        return self.written
+
+
+def test_a_list_may_write_its_own_items() -> None:
+    items = _Items(["x"], written='"written"')
+    assert dumps_indented({"a": items}) == '{\n  "a": [\n    "written"\n  ]\n}'
+    assert items.asked == ["\n    "]  # the indentation of the items
+
+
+def test_a_list_that_declines_is_written_generically() -> None:
+    items = _Items(["x", {"b": 1}], written=None)
+    assert dumps_indented({"a": items}) == _reference({"a": ["x", {"b": 1}]})
+    assert items.asked == ["\n    "]
+    assert dumps_indented(_Items([], written="never asked")) == "[]"

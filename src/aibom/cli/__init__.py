@@ -33,7 +33,18 @@ def main(argv: list[str] | None = None) -> None:
             code = run(argv)
         finally:
             _cancel_untaken_work()
+        if argv is None:
+            _skip_final_collection()
         sys.exit(code)
+
+
+def _skip_final_collection() -> None:
+    """Spare the process the garbage collection Python runs while it shuts down: with a
+    large model's graph in memory it walks a million objects (0.1 s for 30,000 files) only
+    to free memory the exit frees anyway. Exit handlers and thread joins still run."""
+    import gc
+
+    gc.freeze()
 
 
 def _cancel_untaken_work() -> None:

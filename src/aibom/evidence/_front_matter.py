@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from aibom._internal.files import MiB, read_text
-from aibom._internal.yamlio import load_yaml
 
 CARD_LIMIT = 1 * MiB
 
@@ -46,6 +45,8 @@ def read_front_matter(root: Path, name: str) -> FrontMatter:
     if yaml_text == "" and body == "":
         warnings.append(f"{name}: front matter opened with '---' but never closed; ignored")
         return FrontMatter({}, "", False, tuple(warnings))
+    from aibom._internal.yamlio import load_yaml  # PyYAML loads only for a card that has some
+
     data, more = load_yaml(yaml_text, name, "front matter")
     warnings += more
     if data is None:

@@ -6,6 +6,10 @@ millisecond each. The few keywords the CycloneDX schema puts on the fields of a 
 compile here into predicates that decide validity exactly as jsonschema does. A keyword
 outside the subset makes compilation fail (Unsupported), so a schema that gains one is
 never checked loosely: the caller then leaves everything to jsonschema.
+
+An object predicate knows which keys the objects it sees may have (`compile_object`), so the
+rules about other keys (CycloneDX's "not both version and versionRange") fold away at compile
+time instead of running on every file.
 """
 
 from __future__ import annotations
@@ -31,6 +35,15 @@ _TYPES: dict[str, Check] = {
 _DEFINITIONS = "#/definitions/"
 _STRING_KEYWORDS = frozenset({"type", "enum", "pattern", "minLength", "maxLength"})
 _OBJECT_KEYWORDS = frozenset({"type", "required", "properties", "additionalProperties"})
+_ARRAY_KEYWORDS = frozenset({"type", "items"})
+
+
+def _always(x: Any) -> bool:
+    return True
+
+
+def _never(x: Any) -> bool:
+    return False
 
 
 class Unsupported(Exception):
@@ -53,7 +66,9 @@ def compile_object(schema: Any, definitions: dict[str, Any], keys: Collection[st
         raise Unsupported(f"the schema has no property {missing[0]!r}")
     narrowed = {**schema, "properties": {key: properties[key] for key in keys}}
     allowed = frozenset(keys)
-    check = _Compiler(definitions).compile(narrowed)
+    check = _Compiler(definitions).compile(narrowed, allowed)
+    if narrowed.get("type") == "object" and narrowed.get("additionalProperties") is False:
+        return check  # its first test is the one below (_Compiler._fused)
     return lambda x: isinstance(x, dict) and allowed.issuperset(x) and check(x)
 
 
@@ -62,30 +77,33 @@ class _Compiler:
         self._definitions = definitions
         self._open: set[str] = set()
 
-    def compile(self, schema: Any) -> Check:
+    def compile(self, schema: Any, keys: frozenset[str] | None = None) -> Check:
+        """The predicate of `schema`. With `keys`, it is only ever asked about dicts whose
+        keys are among `keys` (the object `compile_object` narrowed), and may fold rules
+        that such a dict cannot break into constants."""
         if schema is True:
-            return lambda x: True
+            return _always
         if schema is False:
-            return lambda x: False
+            return _never
         if not isinstance(schema, dict):
             raise Unsupported(f"schema {schema!r}")
         if "$ref" in schema:  # draft 7: keywords beside $ref are ignored
-            return self._ref(schema["$ref"])
-        fused = self._fused(schema)
+            return self._ref(schema["$ref"], keys)
+        fused = self._fused(schema, keys)
         if fused is not None:
             return fused
-        checks = [self._keyword(key, value, schema)
+        checks = [self._keyword(key, value, schema, keys)
                   for key, value in schema.items() if key not in _ANNOTATIONS]
         return _all(checks)
 
-    def _fused(self, schema: dict[str, Any]) -> Check | None:
+    def _fused(self, schema: dict[str, Any], keys: frozenset[str] | None) -> Check | None:
         """The two shapes that make up most of a file component, as one function each (a
         call per keyword costs more than the checks): a string with enum, pattern and
         lengths; an object with required, properties and additionalProperties false (its
-        other keywords compiled beside it). Exactly what the separate keywords decide; None
-        for any other schema."""
-        keys = set(schema) - _ANNOTATIONS
-        if schema.get("type") == "string" and keys <= _STRING_KEYWORDS:
+        other keywords compiled beside it, after it); an array with items. Exactly what
+        the separate keywords decide; None for any other schema."""
+        present = set(schema) - _ANNOTATIONS
+        if schema.get("type") == "string" and present <= _STRING_KEYWORDS:
             enum = schema.get("enum")
             if enum is not None and not all(isinstance(e, str) for e in enum):
                 return None
@@ -98,12 +116,14 @@ class _Compiler:
             checks = {name: self.compile(sub)
                       for name, sub in schema.get("properties", {}).items()}
             fused = _closed_object(frozenset(schema.get("required", ())), checks)
-            rest = [self._keyword(key, schema[key], schema)
-                    for key in sorted(keys - _OBJECT_KEYWORDS)]
+            rest = [self._keyword(key, schema[key], schema, frozenset(checks))
+                    for key in sorted(present - _OBJECT_KEYWORDS)]
             return _all([fused, *rest])
+        if schema.get("type") == "array" and present == _ARRAY_KEYWORDS:
+            return _array_of(self._items(schema["items"]))
         return None
 
-    def _ref(self, ref: Any) -> Check:
+    def _ref(self, ref: Any, keys: frozenset[str] | None) -> Check:
         if not isinstance(ref, str) or not ref.startswith(_DEFINITIONS):
             raise Unsupported(f"$ref {ref!r}")
         name = ref[len(_DEFINITIONS):]
@@ -113,11 +133,12 @@ class _Compiler:
             raise Unsupported(f"recursive $ref {ref!r}")
         self._open.add(name)
         try:
-            return self.compile(self._definitions[name])
+            return self.compile(self._definitions[name], keys)
         finally:
             self._open.discard(name)
 
-    def _keyword(self, key: str, value: Any, schema: dict[str, Any]) -> Check:
+    def _keyword(self, key: str, value: Any, schema: dict[str, Any],
+                 keys: frozenset[str] | None) -> Check:
         if key == "type":
             names = value if isinstance(value, list) else [value]
             if not all(isinstance(n, str) and n in _TYPES for n in names):
@@ -140,30 +161,42 @@ class _Compiler:
             return _length(key, value)
         if key == "required":
             wanted = frozenset(value)
+            if keys is not None and not wanted <= keys:
+                return _never  # a dict with none of the keys outside `keys`
             return lambda x: not isinstance(x, dict) or wanted.issubset(x)
         if key == "properties":
+            if keys is not None:
+                value = {name: sub for name, sub in value.items() if name in keys}
             return self._properties(value)
         if key == "additionalProperties":
             return self._additional(value, schema)
         if key == "items":
-            if not isinstance(value, dict | bool):
-                raise Unsupported("items as a list")
-            return _each(self.compile(value))
+            return _each(self._items(value))
         if key == "uniqueItems":
-            return _unique if value is True else (lambda x: True)
+            return _unique if value is True else _always
         if key == "allOf":
-            return _all([self.compile(s) for s in value])
+            return _all([self.compile(s, keys) for s in value])
         if key == "not":
-            negated = self.compile(value)
+            negated = self.compile(value, keys)
+            if negated is _always or negated is _never:
+                return _never if negated is _always else _always
             return lambda x: not negated(x)
         if key == "if":
-            return self._conditional(value, schema)
+            return self._conditional(value, schema, keys)
         if key in ("then", "else"):
-            return lambda x: True  # decided with "if"; without an "if" they are ignored
+            return _always  # decided with "if"; without an "if" they are ignored
         raise Unsupported(f"keyword {key!r}")
 
+    def _items(self, value: Any) -> Check:
+        if not isinstance(value, dict | bool):
+            raise Unsupported("items as a list")
+        return self.compile(value)
+
     def _properties(self, value: dict[str, Any]) -> Check:
-        checks = {name: self.compile(sub) for name, sub in value.items()}
+        checks = {name: check for name, sub in value.items()
+                  if (check := self.compile(sub)) is not _always}
+        if not checks:
+            return _always
         find = checks.get
 
         def properties(x: Any) -> bool:
@@ -186,16 +219,24 @@ class _Compiler:
         return lambda x: not isinstance(x, dict) or all(
             extra(item) for key, item in x.items() if key not in known)
 
-    def _conditional(self, value: Any, schema: dict[str, Any]) -> Check:
-        condition = self.compile(value)
-        then = self.compile(schema.get("then", True))
-        otherwise = self.compile(schema.get("else", True))
+    def _conditional(self, value: Any, schema: dict[str, Any],
+                     keys: frozenset[str] | None) -> Check:
+        condition = self.compile(value, keys)
+        then = self.compile(schema.get("then", True), keys)
+        otherwise = self.compile(schema.get("else", True), keys)
+        if condition is _always or then is otherwise:
+            return then
+        if condition is _never:
+            return otherwise
         return lambda x: then(x) if condition(x) else otherwise(x)
 
 
 def _all(checks: list[Check]) -> Check:
+    if _never in checks:
+        return _never
+    checks = [check for check in checks if check is not _always]
     if not checks:
-        return lambda x: True
+        return _always
     if len(checks) == 1:
         return checks[0]
     if len(checks) == 2:
@@ -205,15 +246,19 @@ def _all(checks: list[Check]) -> Check:
     return lambda x: all(check(x) for check in checks)
 
 
-def _each(check: Check) -> Check:
-    def items(x: Any) -> bool:
-        if isinstance(x, list):
-            for item in x:
-                if not check(item):
-                    return False
-        return True
+def _array_of(check: Check) -> Check:
+    def array_of(x: Any) -> bool:
+        return isinstance(x, list) and _each_item(check, x)
 
-    return items
+    return array_of
+
+
+def _each(check: Check) -> Check:
+    return lambda x: not isinstance(x, list) or _each_item(check, x)
+
+
+def _each_item(check: Check, items: list[Any]) -> bool:
+    return all(map(check, items))  # map, not a generator: no frame per item
 
 
 def _length(key: str, limit: Any) -> Check:
@@ -235,6 +280,8 @@ def _string(choices: frozenset[str] | None, pattern: re.Pattern[str] | None, sho
     for key, limit in (("minLength", shortest), ("maxLength", longest)):
         if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)):
             raise Unsupported(f"{key} {limit!r}")
+    if choices is None and pattern is None and shortest == 0 and longest is None:
+        return _is_string
     most = longest if longest is not None else -1
 
     def string(x: Any) -> bool:
@@ -247,17 +294,27 @@ def _string(choices: frozenset[str] | None, pattern: re.Pattern[str] | None, sho
     return string
 
 
+def _is_string(x: Any) -> bool:
+    return isinstance(x, str)
+
+
 def _closed_object(required: frozenset[str], checks: dict[str, Check]) -> Check:
     known = frozenset(checks)
-    find = checks.get
+    strings = frozenset(name for name, check in checks.items() if check is _is_string)
+    find = {name: check for name, check in checks.items()
+            if check is not _is_string and check is not _always}.get
 
     def closed_object(x: Any) -> bool:
         if not isinstance(x, dict) or not required.issubset(x) or not known.issuperset(x):
             return False
         for name, item in x.items():
-            check = find(name)
-            if check is not None and not check(item):
-                return False
+            if name in strings:  # the type test alone, without a call
+                if not isinstance(item, str):
+                    return False
+            else:
+                check = find(name)
+                if check is not None and not check(item):
+                    return False
         return True
 
     return closed_object

@@ -39,7 +39,7 @@ from cyclonedx.schema import SchemaVersion
 from packageurl import PackageURL
 
 import aibom
-from aibom._internal.jsontext import dumps_indented
+from aibom._internal.jsontext import Slot, fill_slots, indented_pieces
 from aibom._internal.schema import is_date_time
 from aibom._internal.text import one_line
 from aibom.errors import InputError
@@ -136,8 +136,7 @@ def export_cyclonedx(
 
     _patch(doc, plans, timestamp, many_expressions=schema_version >= SchemaVersion.V1_7)
     _patch_metadata(doc, graph, organization)
-    doc["serialNumber"] = serial or _derived_serial(doc)
-    text = dumps_indented(doc) + "\n"
+    text = _text_with_serial(doc, timestamp, serial)
     # `doc` is what `text` says: dicts, lists and JSON scalars only (it was parsed from the
     # library's output and patched with JSON values), so it is checked without parsing the
     # text back (13 MB for a 30,000-file model)
@@ -164,16 +163,19 @@ def _serial(value: str) -> str:
         raise InputError(f"serial number {value!r} is not a UUID") from None
 
 
-def _derived_serial(doc: dict[str, Any]) -> str:
-    """A version-5-style UUID over the document without serialNumber and timestamp."""
-    body = dict(doc)
-    body.pop("serialNumber", None)
-    meta = dict(body.get("metadata", {}))
-    meta.pop("timestamp", None)
-    body["metadata"] = meta
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    digest = hashlib.sha256(canonical.encode("utf-8")).digest()
-    return f"urn:uuid:{uuid.UUID(bytes=digest[:16], version=5)}"
+def _text_with_serial(doc: dict[str, Any], timestamp: str, serial: str | None) -> str:
+    """The document's text, its serialNumber set in `doc` too: `serial`, or else a
+    version-5-style UUID over the text without serialNumber and timestamp (the same model
+    built at another time gets the same serial)."""
+    when, number = Slot(), Slot()
+    doc["metadata"]["timestamp"], doc["serialNumber"] = when, number
+    pieces = indented_pieces(doc)
+    if serial is None:
+        body = "".join([p for p in pieces if p.__class__ is str]).encode()
+        digest = hashlib.sha256(body).digest()
+        serial = f"urn:uuid:{uuid.UUID(bytes=digest[:16], version=5)}"
+    doc["metadata"]["timestamp"], doc["serialNumber"] = timestamp, serial
+    return fill_slots(pieces, {when: timestamp, number: serial}, end="\n")
 
 
 def _check_refs(plans: dict[str, _Plan]) -> None:

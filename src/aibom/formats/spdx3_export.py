@@ -146,7 +146,7 @@ def export_spdx3(
             f"the graph does not make a valid SPDX 3.0.1 document: {one_line(str(exc))}"
         ) from None
     _add_files(data, doc.files)
-    return dumps_indented(data) + "\n"
+    return dumps_indented(data, end="\n")
 
 
 def _id(element: Any) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aibom import __version__
 from aibom._internal.atomic import write_atomic
@@ -23,8 +23,10 @@ from aibom.oms.hashing import manifest_resources, root_digest
 from aibom.oms.model import STATEMENT_TYPE, Serialization
 from aibom.oms.pipeline import HashProgress
 from aibom.oms.schema import check_against
-from aibom.oms.sign import Signer, sign_payload
 from aibom.oms.tree import IgnoreSet, enumerate_model
+
+if TYPE_CHECKING:  # signing (and cryptography) loads only when an attestation is written
+    from aibom.oms.sign import Signer
 
 PREDICATE_LINEAGE = "https://aibom.dev/lineage/v1"
 
@@ -138,6 +140,7 @@ def attest(
 ) -> Lineage:
     """Write a signed lineage attestation for `model` (a path or an `hf:` reference; default
     output MODEL/lineage.sig, never inside a Hugging Face cache)."""
+    from aibom.oms.sign import sign_payload
     from aibom.sources import refuse_cache_write, resolve_source
 
     model = resolve_source(model).path
