@@ -7,6 +7,10 @@ one model. Here strings, the bulk of every AIBOM, are encoded by the same C func
 uses and containers are written in one recursive pass. Anything unusual (a key that is not a
 string, a type JSON has no form for, a cycle) goes to `json.dumps` itself, which then writes
 or raises exactly as it always did.
+
+A list of many items of one known shape may write its items itself (WritesItems), exactly as
+they would be written here. A Slot marks a string to be written later (`indented_pieces`,
+`fill_slots`): a text can be hashed without it, then completed without being written again.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ costs sorted sets, rich comparisons and a serializer pass (~1 ms a file), so the
 here as the JSON the library would write for them (hashes sorted by algorithm, then value;
 properties by name, then value) and put into the serialized document afterwards. They also
 write themselves as indented JSON (FileComponents.json_items): a fixed template per file is
-three times faster than the generic writer walking every dict.
+more than twice as fast as the generic writer walking every dict.
 """
 
 from __future__ import annotations
