@@ -240,3 +240,20 @@ def test_cli_verifies_a_hub_cache_snapshot_with_the_helper(
     blob.chmod(0o644)
     flip_byte(blob)
     assert_one_line_failure(_verify(snapshot, signature, keypair), 1, "modified: shard-3.bin")
+
+
+def test_identities_share_equal_numbers(tmp_path: Path) -> None:
+    # 100,000 listed files keep 100,000 identities: one device number object for all,
+    # and the mtime object again where ctime equals it (what keeps the 100,000-file verify
+    # under its memory budget); the values are the stat's own
+    model = make_model(tmp_path / "m", {f"f{i}": b"x" for i in range(3)})
+    os.utime(model / "f1", ns=(1, 1))  # mtime now differs from ctime
+    files = enumerate_model(model, allow_symlinks=False, ignore=IgnoreSet(model))
+    first, second, third = (f.identity for f in files)
+    for f in files:
+        st = os.stat(f.path)
+        assert f.identity == (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    assert first[0] is second[0] is third[0]
+    if first[3] == first[4]:
+        assert first[3] is first[4]
+    assert second[3] == 1 and second[4] != 1

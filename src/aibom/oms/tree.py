@@ -132,7 +132,14 @@ def enumerate_model(
 
 
 def file_identity(st: os.stat_result) -> tuple[int, int, int, int, int]:
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    # Equal numbers as one object: a listing of 100,000 files holds 100,000 identities,
+    # whose device is nearly always the same and whose ctime often equals the mtime.
+    dev, mtime, ctime = st.st_dev, st.st_mtime_ns, st.st_ctime_ns
+    return (_DEVICES.setdefault(dev, dev), st.st_ino, st.st_size, mtime,
+            mtime if ctime == mtime else ctime)
+
+
+_DEVICES: dict[int, int] = {}
 
 
 class _Walker:
