@@ -217,3 +217,19 @@ def test_any_text_makes_a_valid_document(
     graph.add_component(Component(ref="dataset:d", kind=Kind.DATASET, name=name, license=license_))
     graph.add_edge(Edge(Relation.TRAINED_ON, f"model:{name}", "dataset:d", evidence=name))
     json.loads(export(graph))
+
+
+@pytest.mark.parametrize("graph", [family, small], ids=["family", "small"])
+def test_the_document_name_is_the_hash_of_the_graph_as_asdict_writes_it(graph: Any) -> None:
+    # the namespace hash walks the graph without dataclasses.asdict (slow on many files),
+    # and must stay the hash of what asdict writes: the same graph keeps its namespace
+    import dataclasses
+    import hashlib
+
+    from aibom.formats._spdx_common import document_hash
+
+    g = graph()
+    body = {"components": [dataclasses.asdict(c) for c in g.components()],
+            "edges": [dataclasses.asdict(e) for e in g.edges()], "arguments": ["x", "1"]}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert document_hash(g, "x", 1) == hashlib.sha256(text.encode()).hexdigest()[:32]
