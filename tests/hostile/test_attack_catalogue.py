@@ -38,7 +38,7 @@ from support import pki
 from support.cli import assert_clean_outcome as clean_outcome
 from support.cli import assert_one_line_failure as one_line
 from support.cli import run_cli
-from support.models import make_model, small_model
+from support.models import flip_byte, make_model, small_model
 
 from aibom.errors import AibomError, InputError, VerificationError
 from aibom.lineage.attest import Artifact, parse_lineage, read_lineage, statement
@@ -1001,9 +1001,7 @@ def cached_model(tmp_path: Path, keypair: pki.KeyPair, monkeypatch) -> dict[str,
     db = cache_dir / "digests.sqlite"
     with contextlib.closing(sqlite3.connect(db)) as con:  # the digest really is cached
         assert con.execute("SELECT hex FROM digest").fetchall() == [(signed_digest,)]
-    with open(model / "big.bin", "r+b") as handle:
-        handle.seek(BIG // 2)
-        handle.write(b"\xff" if handle.read(1) != b"\xff" else b"\x00")
+    flip_byte(model / "big.bin", BIG // 2)  # in place: same inode and size
     return {"model": model, "db": db, "signed_digest": signed_digest}
 
 

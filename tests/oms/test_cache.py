@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from support.models import flip_byte
 
 import aibom
 from aibom.oms import hashing
@@ -78,9 +79,7 @@ def test_changed_file_with_restored_size_and_mtime_is_caught(
     assert verify(model, keys, cache).ok
     target = model / "shard-1.bin"
     before = os.stat(target)
-    with open(target, "r+b") as handle:
-        handle.seek(100)
-        handle.write(b"\xff" if handle.read(1) != b"\xff" else b"\x00")
+    flip_byte(target, 100)  # in place: same inode and size
     os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
     after = os.stat(target)
     assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
