@@ -89,3 +89,11 @@ def test_other_shapes_go_to_the_generic_writer(odd: Any) -> None:
 def test_a_tuple_of_hashes_is_written_as_the_json_list_it_is() -> None:
     entry = SHAPES[0] | {"hashes": ({"alg": "SHA-256", "content": SHA256},)}
     assert dumps_indented(_document([entry])) == _reference(_document([entry]))
+
+
+def test_ids_that_clash_get_their_position() -> None:
+    from aibom.formats._common import distinct_ids
+
+    # the second "a" takes its index; "a#1" given later is then taken too, and gets its own
+    assert distinct_ids(["a", "a", "b", "a#1", "a"], "#") == ["a", "a#1", "b", "a#1#3", "a#4"]
+    assert distinct_ids([], "/") == []

@@ -79,12 +79,8 @@ def file_components(c: Component, version: str | None) -> FileComponents:
     component the file ships in, so that Dependency-Track (which identifies components by
     group, name and version) keeps README.md of each apart."""
     entries = FileComponents()
-    used: set[str] = set()
-    for index, f in enumerate(c.files):
-        ref = f"{c.ref}#file:{f.name}"
-        if ref in used:
-            ref = f"{ref}#{index}"
-        used.add(ref)
+    refs = cc.distinct_ids((f"{c.ref}#file:{f.name}" for f in c.files), "#")
+    for ref, f in zip(refs, c.files, strict=True):
         entry: dict[str, Any] = {"bom-ref": ref, "group": c.name, "name": f.name, "type": "file"}
         if version is not None:
             entry["version"] = version

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
@@ -55,6 +56,18 @@ def cdx_hash(algorithm: str, digest: str) -> tuple[str, str] | None:
     if known is None or len(digest) != known[1] or not _HEX.fullmatch(digest):
         return None
     return known[0], digest
+
+
+def distinct_ids(ids: Iterable[str], separator: str) -> list[str]:
+    """`ids` in order, each one an earlier item already took made distinct by appending
+    `separator` and its position (two files whose names map to one id)."""
+    out: list[str] = []
+    used: set[str] = set()
+    for index, given in enumerate(ids):
+        unique = f"{given}{separator}{index}" if given in used else given
+        used.add(unique)
+        out.append(unique)
+    return out
 
 
 def is_sha256_hex(value: str) -> bool:

@@ -13,6 +13,7 @@ from typing import Any
 from spdx_python_model import v3_0_1 as spdx
 
 from aibom.formats import vocabulary as v
+from aibom.formats._common import distinct_ids
 from aibom.formats._spdx_common import KNOWN_LOGS, license_expression, slug, what
 from aibom.formats.identity import Organization
 from aibom.graph import Component, FileDigest, SignatureEvidence
@@ -143,15 +144,8 @@ def files(c: Component, pkg: Any, doc: Doc) -> None:
     `contains` them, in manifest order. The relationships name the files by IRI."""
     if not c.files:
         return
-    ids: list[str] = []
-    used: set[str] = set()
-    for index, f in enumerate(c.files):
-        fid = f"{pkg._id}/file/{slug(f.name)}"
-        if fid in used:
-            fid = f"{fid}/{index}"
-        used.add(fid)
-        ids.append(fid)
-        doc.files.append(_file(fid, f))
+    ids = distinct_ids((f"{pkg._id}/file/{slug(f.name)}" for f in c.files), "/")
+    doc.files += map(_file, ids, c.files)
     doc.add(
         spdx.Relationship(
             _id=f"{pkg._id}/contains",
