@@ -20,16 +20,14 @@ answer cost several times the walk itself.)
 
 from __future__ import annotations
 
-import gc
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, exc, text
 
+from aibom._internal.gcpause import cyclic_gc_paused
 from aibom.errors import InputError
 from aibom.graph import (
     Component,
@@ -176,7 +174,7 @@ class QueryResult:
     def hits(self) -> tuple[Hit, ...]:
         if self._hits is None:
             assert self._walk is not None
-            with _no_gc():
+            with cyclic_gc_paused():
                 self._hits = _hits(*self._walk)
         return self._hits
 
@@ -230,23 +228,10 @@ def query(
     params = selector.params()
     if offset < 0 or (limit is not None and limit < 0):
         raise InputError("--limit and --offset must not be negative")
-    with _no_gc(), store.reading() as conn:
+    # an answer is thousands of small acyclic tuples: no full collections mid-query
+    with cyclic_gc_paused(), store.reading() as conn:
         nodes, causes = _walk(conn, CAUSES[selector.kind], params)
     return QueryResult._of_walk(selector, nodes, causes, offset, limit)
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """An answer is thousands of small acyclic tuples: pausing the cycle collector while it
-    is built spares full collections of the whole heap (50-100 ms each here) that the
-    allocations would otherwise trigger mid-query. The collector runs again afterwards."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 # a node of the answer: (facts row, depth, next hop's id or None for a cause, relation to it)
