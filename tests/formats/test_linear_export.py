@@ -19,7 +19,7 @@ from cyclonedx.validation.json import JsonStrictValidator
 from support import pki
 
 from aibom.build import build_document
-from aibom.formats._unique_items import canonical, with_linear_unique_items
+from aibom.formats._unique_items import canonical, unique_items, with_keywords
 from aibom.formats.cyclonedx import validate_cyclonedx
 from aibom.oms.sign import KeySigner, sign_model
 
@@ -103,7 +103,7 @@ def test_each_file_costs_little(tmp_path: Path, keypair: pki.KeyPair, fmt: str,
 def test_linear_unique_items_agrees_with_jsonschema(items: list[object], unique: bool) -> None:
     schema = {"type": "array", "uniqueItems": True}
     reference = jsonschema.Draft7Validator(schema)
-    linear = with_linear_unique_items(reference)
+    linear = with_keywords(reference, {"uniqueItems": unique_items})
     assert reference.is_valid(items) is unique
     assert linear.is_valid(items) is unique
     assert (len({canonical(i) for i in items}) == len(items)) is unique
@@ -112,7 +112,7 @@ def test_linear_unique_items_agrees_with_jsonschema(items: list[object], unique:
 def test_linear_validator_keeps_schema_and_format_checker() -> None:
     schema = {"type": "array", "items": {"type": "string", "format": "date"}, "uniqueItems": True}
     reference = jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker())
-    linear = with_linear_unique_items(reference)
+    linear = with_keywords(reference, {"uniqueItems": unique_items})
     assert linear.is_valid(["2026-01-01"])
     assert not linear.is_valid(["not a date"])
     assert not linear.is_valid([3])

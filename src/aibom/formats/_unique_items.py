@@ -64,11 +64,6 @@ def _short(item: Any) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def with_linear_unique_items(validator: Any) -> Any:
-    """The same validator (schema, registry, format checker) with linear `uniqueItems`."""
-    return with_keywords(validator, {"uniqueItems": unique_items})
-
-
 def with_keywords(validator: Any, keywords: dict[str, Any]) -> Any:
     """The same validator (schema, registry, format checker) with these keyword functions."""
     cls = validators.extend(type(validator), keywords)
