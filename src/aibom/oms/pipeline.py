@@ -102,7 +102,7 @@ class HashProgress:
 
 class _HashingThread:
     """A thread that hashes for a command: the caller waits for it with a progress tick and
-    gets what it raised. Subclasses set their own state, then call `_start`."""
+    gets what it raised. Subclasses set their own state, then start `self._thread`."""
 
     def __init__(self, name: str, survey: Survey | None = None) -> None:
         self.progress = HashProgress()
